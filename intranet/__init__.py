@@ -1,0 +1,78 @@
+"""Lanmu (栏目): the website information publishing intranet.
+
+`create_app()` builds the Flask app: settings, extensions, column-type plugins
+and the feature blueprints. See docs/architecture.md for the map."""
+import os
+from pathlib import Path
+
+from flask import Flask, render_template
+
+from . import clock
+from .config import Defaults, apply_environment
+from .extensions import bootstrap, csrf, db, login_manager, mail, migrate
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_path=os.environ.get("LANMU_INSTANCE_PATH") or
+                str(Path(__file__).resolve().parent.parent / "instance"),
+                instance_relative_config=True)
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    apply_environment(app.config)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "lanmu.db")
+    if not app.config.get("LANMU_UPLOAD_DIR"):
+        app.config["LANMU_UPLOAD_DIR"] = os.path.join(app.instance_path, "uploads")
+    if app.config["SECRET_KEY"] == Defaults.SECRET_KEY and not (app.debug or app.testing):
+        app.logger.warning("SECRET_KEY is the development default: set LANMU_SECRET_KEY in production")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    bootstrap.init_app(app)
+    _sqlite_pragmas(app)
+
+    from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from .columntypes import load_plugins
+    load_plugins(app)
+
+    prefix = app.config["LANMU_ADMIN_PREFIX"].rstrip("/")
+    from .auth.views import bp as auth_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .items.views import bp as items_bp
+    from .org.views import bp as org_bp
+    from .sites.views import bp as sites_bp
+    from .public.views import bp as public_bp
+    for bp in (auth_bp, dashboard_bp, org_bp, sites_bp, items_bp):
+        app.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
+    app.register_blueprint(public_bp)
+
+    from .cli import register_cli
+    register_cli(app)
+    from .ui import register_ui
+    register_ui(app)
+    return app
+
+
+def _sqlite_pragmas(app):
+    """Foreign keys on and WAL for SQLite, so it behaves like the production engine."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=10000")
+            if ":memory:" not in str(engine.url):
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()

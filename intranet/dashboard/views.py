@@ -1,0 +1,46 @@
+"""Each person's start page: what is theirs (my drafts, returned to me, my
+columns' freshness). Later features add panels (waiting for my decision)."""
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import func
+
+from .. import clock
+from ..auth import policy
+from ..extensions import db
+from ..items.models import DRAFT, PUBLISHED, RETURNED, Item
+from ..sites.models import Column
+
+bp = Blueprint("dashboard", __name__)
+
+
+def my_columns(user):
+    """Columns the person may draft into, with their last publish time."""
+    from ..items.views import draftable_columns
+    cols = draftable_columns(user)
+    if not cols:
+        return []
+    last = dict(db.session.execute(
+        db.select(Item.column_id, func.max(Item.first_published_at))
+        .filter(Item.column_id.in_([c.id for c in cols]), Item.status == PUBLISHED)
+        .group_by(Item.column_id)).all())
+    now = clock.now()
+    out = []
+    for c in cols:
+        at = last.get(c.id)
+        out.append({"column": c, "last": at, "days": (now - at).days if at else None})
+    return out
+
+
+@bp.route("/")
+@login_required
+def index():
+    mine = db.session.execute(
+        db.select(Item).filter(Item.author_id == current_user.id, Item.status.in_([DRAFT, RETURNED]))
+        .order_by(Item.updated_at.desc()).limit(50)).scalars().all()
+    return render_template(
+        "dashboard/index.html",
+        drafts=[i for i in mine if i.status == DRAFT],
+        returned=[i for i in mine if i.status == RETURNED],
+        columns=my_columns(current_user),
+        password_days_left=policy.days_left(current_user),
+    )

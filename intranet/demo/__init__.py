@@ -1,0 +1,87 @@
+"""Load the demo (R-14) idempotently: running it twice changes nothing."""
+from datetime import timedelta
+
+from .. import clock
+from ..auth import policy
+from ..columntypes import registry
+from ..extensions import db
+from ..items.models import PUBLISHED, Item
+from ..items.service import record_revision
+from ..org.models import RoleAssignment, Unit, User
+from ..sites.models import Column, ColumnGrant, Site
+from . import data
+
+
+def load_demo():
+    """Create what is missing; return a dict of counts of what was created."""
+    created = {"units": 0, "users": 0, "columns": 0, "items": 0}
+    units = {}
+    for order, (code, name, kind, parent) in enumerate(data.UNITS):
+        unit = db.session.execute(db.select(Unit).filter_by(code=code)).scalar()
+        if unit is None:
+            unit = Unit(code=code, name=name, kind=kind, parent_id=units[parent].id if parent else None,
+                        sort_order=order, contact_email=f"{code}@example.gov.cn")
+            db.session.add(unit)
+            db.session.flush()
+            created["units"] += 1
+        units[code] = unit
+
+    users = {}
+    for username, name, memberships in data.USERS:
+        user = db.session.execute(db.select(User).filter_by(username=username)).scalar()
+        if user is None:
+            user = User(username=username, name=name, email=f"{username}@example.gov.cn",
+                        wecom_userid=username, password_hash="", password_changed_at=clock.now())
+            db.session.add(user)
+            db.session.flush()
+            policy.set_password(user, data.DEMO_PASSWORD)
+            created["users"] += 1
+        for unit_code, role in memberships:
+            if not user.has_role(role, units[unit_code]):
+                db.session.add(RoleAssignment(user_id=user.id, unit_id=units[unit_code].id, role=role))
+        users[username] = user
+    db.session.flush()
+
+    site = db.session.execute(db.select(Site).filter_by(code=data.SITE["code"])).scalar()
+    if site is None:
+        site = Site(code=data.SITE["code"], name=data.SITE["name"], unit_id=units[data.SITE["unit"]].id,
+                    description=data.SITE["description"])
+        db.session.add(site)
+        db.session.flush()
+
+    types = registry()
+    columns = {}
+    for order, (slug, name, parent, wanted, fallback, content, rule, unit_code, extra_units, staleness) in \
+            enumerate(data.COLUMNS):
+        col = db.session.execute(db.select(Column).filter_by(site_id=site.id, slug=slug)).scalar()
+        if col is None:
+            ctype = wanted if types.is_registered(wanted) else fallback
+            col = Column(site_id=site.id, slug=slug, name=name, parent_id=columns[parent].id if parent else None,
+                         type=ctype, unit_id=units[unit_code].id, description=content, rule_kind=rule[0],
+                         rule_n=rule[1], rule_dates=rule[2], staleness_class=staleness, sort_order=order,
+                         is_key=staleness in ("news", "notice"))
+            db.session.add(col)
+            db.session.flush()
+            created["columns"] += 1
+            # 分级负责: the other units' officers may draft into the column too.
+            for username, _name, memberships in data.USERS:
+                if any(u in extra_units for u, _role in memberships):
+                    db.session.add(ColumnGrant(column_id=col.id, user_id=users[username].id, permission="draft"))
+        columns[slug] = col
+
+    now = clock.now()
+    for slug, title, body, days_ago in data.SAMPLE_ITEMS:
+        col = columns[slug]
+        exists = db.session.execute(db.select(Item).filter_by(column_id=col.id, title=title)).scalar()
+        if exists is None:
+            at = now - timedelta(days=days_ago)
+            item = Item(column_id=col.id, unit_id=col.unit_id, type=col.type, author_id=users["officer"].id,
+                        title=title, body=body, source=col.unit.name, created_date=at.date(), status=PUBLISHED,
+                        first_published_at=at, published_at=at, created_at=at, updated_at=at)
+            db.session.add(item)
+            db.session.flush()
+            record_revision(item, users["officer"], "演示数据")
+            item.updated_at = at
+            created["items"] += 1
+    db.session.commit()
+    return created

@@ -1,0 +1,211 @@
+"""Drafting items: create, edit (every save a revision), attachments and images
+with captions, revision history (R-20, R-22, R-23, R-25)."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from .. import audit
+from ..columntypes import get_type
+from ..extensions import db
+from ..org.permissions import can_draft, can_edit_item, can_view_item
+from ..sites.models import Column, Site
+from . import storage
+from .forms import CaptionForm, NewItemForm, UploadForm, make_item_form
+from .models import DRAFT, EDITABLE, RETURNED, STATUS_LABELS, Attachment, Item, Revision
+from .service import create_item, fill_form, record_revision, submission_errors, update_item
+
+bp = Blueprint("items", __name__, url_prefix="/items")
+
+
+def _item_or_404(item_id):
+    item = db.session.get(Item, item_id)
+    if item is None:
+        abort(404)
+    if not can_view_item(current_user, item):
+        abort(403)
+    return item
+
+
+def draftable_columns(user):
+    cols = db.session.execute(
+        db.select(Column).join(Site).filter(Column.archived.is_(False), Site.active.is_(True))
+        .order_by(Column.site_id, Column.sort_order, Column.id)).scalars()
+    return [c for c in cols if can_draft(user, c) and get_type(c.type).has_items]
+
+
+@bp.route("/")
+@login_required
+def index():
+    status = request.args.get("status") or ""
+    stmt = db.select(Item).filter(Item.author_id == current_user.id).order_by(Item.updated_at.desc())
+    if status in STATUS_LABELS:
+        stmt = stmt.filter(Item.status == status)
+    items = db.session.execute(stmt.limit(200)).scalars().all()
+    return render_template("items/index.html", items=items, status=status, statuses=STATUS_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    column_id = request.args.get("column", type=int)
+    if not column_id:
+        form = NewItemForm(meta={"csrf": False}, formdata=None)
+        cols = draftable_columns(current_user)
+        if not cols:
+            flash("您还没有可以报送信息的栏目，请联系网站管理员授权。", "warning")
+        return render_template("items/choose_column.html", columns=cols, form=form)
+    column = db.session.get(Column, column_id)
+    if column is None:
+        abort(404)
+    if not can_draft(current_user, column):
+        abort(403, "您没有向该栏目报送信息的权限。")
+    ctype = get_type(column.type)
+    form = make_item_form(ctype)
+    if request.method == "GET":
+        form.source.data = column.unit.name
+    if form.validate_on_submit():
+        item = create_item(column, current_user, form)
+        db.session.commit()
+        flash("草稿已保存。可以继续上传附件和图片。", "success")
+        return redirect(url_for("items.edit", item_id=item.id))
+    elif request.method == "POST":
+        flash("保存失败，请按提示修改后重新保存（已填写的内容已保留）。", "danger")
+    return render_template("items/edit.html", form=form, column=column, item=None, ctype=ctype)
+
+
+@bp.route("/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(item_id):
+    item = _item_or_404(item_id)
+    if not can_edit_item(current_user, item):
+        if item.status not in EDITABLE:
+            abort(403, f"该信息当前状态为“{item.status_label}”，不能修改。")
+        abort(403)
+    ctype = get_type(item.type)
+    form = make_item_form(ctype, obj=item)
+    if request.method == "GET":
+        fill_form(form, item, ctype)
+    if form.validate_on_submit():
+        rev = update_item(item, current_user, form)
+        db.session.commit()
+        flash("已保存为新版本。" if rev else "内容没有变化。", "success" if rev else "info")
+        return redirect(url_for("items.edit", item_id=item.id))
+    elif request.method == "POST":
+        flash("保存失败，请按提示修改后重新保存（已填写的内容已保留）。", "danger")
+    return render_template("items/edit.html", form=form, column=item.column, item=item, ctype=ctype,
+                           upload_form=UploadForm(), caption_form=CaptionForm(),
+                           missing=submission_errors(item))
+
+
+@bp.route("/<int:item_id>")
+@login_required
+def view(item_id):
+    item = _item_or_404(item_id)
+    return render_template("items/view.html", item=item, ctype=get_type(item.type),
+                           can_edit=can_edit_item(current_user, item), missing=submission_errors(item))
+
+
+@bp.route("/<int:item_id>/revisions/<int:number>")
+@login_required
+def revision(item_id, number):
+    item = _item_or_404(item_id)
+    rev = db.session.execute(db.select(Revision).filter_by(item_id=item.id, number=number)).scalar()
+    if rev is None:
+        abort(404)
+    return render_template("items/revision.html", item=item, rev=rev, data=rev.data)
+
+
+@bp.route("/<int:item_id>/attachments", methods=["POST"])
+@login_required
+def upload(item_id):
+    item = _item_or_404(item_id)
+    if not can_edit_item(current_user, item):
+        abort(403)
+    form = UploadForm()
+    if not form.validate_on_submit() or not form.file.data or not form.file.data.filename:
+        flash("请选择要上传的文件。", "danger")
+        return redirect(url_for("items.edit", item_id=item.id))
+    try:
+        fields = storage.store(form.file.data)
+    except storage.UploadRefused as exc:
+        flash(f"上传失败：{exc}", "danger")
+        return redirect(url_for("items.edit", item_id=item.id))
+    caption = (form.caption.data or "").strip()
+    if fields["is_image"] and not caption:
+        flash("上传图片须填写图片说明。", "danger")
+        return redirect(url_for("items.edit", item_id=item.id))
+    att = Attachment(item_id=item.id, caption=caption, uploaded_by_id=current_user.id, **fields)
+    db.session.add(att)
+    db.session.flush()
+    db.session.refresh(item)
+    record_revision(item, current_user, f"上传{'图片' if att.is_image else '附件'}：{att.filename}")
+    audit.record("attachment_added", item, detail={"filename": att.filename, "sha256": att.sha256})
+    db.session.commit()
+    flash(f"已上传“{att.filename}”。", "success")
+    return redirect(url_for("items.edit", item_id=item.id))
+
+
+def _attachment_or_404(item, attachment_id):
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or att.item_id != item.id:
+        abort(404)
+    return att
+
+
+@bp.route("/<int:item_id>/attachments/<int:attachment_id>/caption", methods=["POST"])
+@login_required
+def caption(item_id, attachment_id):
+    item = _item_or_404(item_id)
+    if not can_edit_item(current_user, item):
+        abort(403)
+    att = _attachment_or_404(item, attachment_id)
+    form = CaptionForm()
+    if form.validate_on_submit():
+        att.caption = form.caption.data.strip()
+        record_revision(item, current_user, f"修改图片说明：{att.filename}")
+        db.session.commit()
+        flash("图片说明已保存。", "success")
+    else:
+        flash("请填写图片说明。", "danger")
+    return redirect(url_for("items.edit", item_id=item.id))
+
+
+@bp.route("/<int:item_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
+@login_required
+def delete_attachment(item_id, attachment_id):
+    item = _item_or_404(item_id)
+    if not can_edit_item(current_user, item):
+        abort(403)
+    att = _attachment_or_404(item, attachment_id)
+    name = att.filename
+    db.session.delete(att)
+    db.session.flush()
+    db.session.refresh(item)
+    record_revision(item, current_user, f"删除附件：{name}")
+    audit.record("attachment_removed", item, detail={"filename": name})
+    db.session.commit()
+    flash(f"已删除“{name}”。", "success")
+    return redirect(url_for("items.edit", item_id=item.id))
+
+
+@bp.route("/<int:item_id>/attachments/<int:attachment_id>")
+@login_required
+def download(item_id, attachment_id):
+    item = _item_or_404(item_id)
+    att = _attachment_or_404(item, attachment_id)
+    path = storage.path_of(att)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=att.mime, as_attachment=not att.is_image, download_name=att.filename)
+
+
+@bp.route("/<int:item_id>/delete", methods=["POST"])
+@login_required
+def delete(item_id):
+    item = _item_or_404(item_id)
+    if item.status not in (DRAFT, RETURNED) or item.author_id != current_user.id:
+        abort(403, "只有作者可以删除尚未提交的草稿。")
+    audit.record("item_deleted", item, detail={"title": item.title})
+    db.session.delete(item)
+    db.session.commit()
+    flash("草稿已删除。", "success")
+    return redirect(url_for("items.index"))

@@ -1,0 +1,93 @@
+"""The public site (published, unexpired, unwithdrawn items only). The intranet
+lives under LANMU_ADMIN_PREFIX and is never linked from here (R-05)."""
+from flask import Blueprint, abort, render_template, request, send_file
+from sqlalchemy import or_
+
+from .. import clock
+from ..columntypes import get_type
+from ..extensions import db
+from ..items import storage
+from ..items.models import PUBLISHED, Attachment, Item
+from ..sites.models import Column, Site
+
+bp = Blueprint("public", __name__)
+PAGE_SIZE = 20
+
+
+def visible_items():
+    """Items the public may see now."""
+    now = clock.now()
+    return db.select(Item).filter(Item.status == PUBLISHED, or_(Item.expires_at.is_(None), Item.expires_at > now))
+
+
+def _site_or_404(code):
+    site = db.session.execute(db.select(Site).filter_by(code=code, active=True)).scalar()
+    if site is None:
+        abort(404)
+    return site
+
+
+def _nav(site):
+    return [c for c in site.columns.filter_by(parent_id=None, archived=False, link_visible=True)
+            .order_by(Column.sort_order, Column.id)]
+
+
+@bp.route("/")
+def home():
+    sites = db.session.execute(db.select(Site).filter_by(active=True).order_by(Site.id)).scalars().all()
+    if len(sites) == 1:
+        return site_home(sites[0].code)
+    return render_template("public/portal.html", sites=sites)
+
+
+@bp.route("/s/<code>/")
+def site_home(code):
+    site = _site_or_404(code)
+    latest = db.session.execute(
+        visible_items().join(Column).filter(Column.site_id == site.id, Column.archived.is_(False))
+        .order_by(Item.first_published_at.desc(), Item.id.desc()).limit(10)).scalars().all()
+    return render_template("public/home.html", site=site, nav=_nav(site), latest=latest)
+
+
+@bp.route("/s/<code>/c/<slug>/")
+def column(code, slug):
+    site = _site_or_404(code)
+    col = db.session.execute(db.select(Column).filter_by(site_id=site.id, slug=slug, archived=False)).scalar()
+    if col is None:
+        abort(404)
+    page = max(1, request.args.get("page", 1, type=int))
+    items = db.session.execute(
+        visible_items().filter(Item.column_id == col.id)
+        .order_by(Item.first_published_at.desc(), Item.id.desc())
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all()
+    ctype = get_type(col.type)
+    return render_template(ctype.list_template, site=site, nav=_nav(site), column=col, ctype=ctype,
+                           items=items[:PAGE_SIZE], page=page, has_next=len(items) > PAGE_SIZE)
+
+
+def _public_item_or_404(code, item_id):
+    site = _site_or_404(code)
+    item = db.session.execute(visible_items().filter(Item.id == item_id)).scalar()
+    if item is None or item.column.site_id != site.id or item.column.archived:
+        abort(404)
+    return site, item
+
+
+@bp.route("/s/<code>/i/<int:item_id>.html")
+def item(code, item_id):
+    site, item = _public_item_or_404(code, item_id)
+    ctype = get_type(item.type)
+    return render_template(ctype.detail_template, site=site, nav=_nav(site), column=item.column, item=item,
+                           ctype=ctype)
+
+
+@bp.route("/s/<code>/i/<int:item_id>/files/<int:attachment_id>")
+def attachment(code, item_id, attachment_id):
+    _site, item = _public_item_or_404(code, item_id)
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or att.item_id != item.id:
+        abort(404)
+    path = storage.path_of(att)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=att.mime, as_attachment=not att.is_image, download_name=att.filename)
