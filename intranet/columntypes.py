@@ -19,7 +19,8 @@ from pathlib import Path
 
 from flask import current_app
 from jinja2 import ChoiceLoader, FileSystemLoader
-from wtforms import DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import NumberRange
 from wtforms.validators import Optional as OptionalValidator
 
 from .sites import update_rules
@@ -29,16 +30,24 @@ PLUGINS_DIR = Path(__file__).resolve().parent.parent / "plugins"
 
 @dataclass
 class ExtraField:
-    """One type-specific field. kind: text, textarea, date, datetime, url, select."""
+    """One type-specific field. kind: text, textarea, date, datetime, url, select, int.
+
+    Used for an item's extra fields (stored in item.extra_json) and for a
+    column's type settings (stored in column.settings_json); `default` is the
+    value a setting has when the column does not set it."""
     name: str
     label: str
     kind: str = "text"
     required: bool = False
     choices: list = field(default_factory=list)
     help: str = ""
+    default: object = None
 
     def wtforms_field(self):
         kwargs = {"validators": [OptionalValidator()], "description": self.help}
+        if self.kind == "int":
+            return IntegerField(self.label, validators=[OptionalValidator(), NumberRange(0, 400, "请输入0到400之间的数字")],
+                                description=self.help)
         if self.kind == "date":
             return DateField(self.label, **kwargs)
         if self.kind == "datetime":
@@ -61,6 +70,8 @@ class ExtraField:
             return date.fromisoformat(raw)
         if self.kind == "datetime":
             return datetime.fromisoformat(raw)
+        if self.kind == "int":
+            return int(raw)
         return raw
 
 
@@ -93,11 +104,25 @@ class ColumnType:
     edit_template = "items/edit_fields.html"
     list_template = "public/list.html"
     detail_template = "public/detail.html"
+    view_template = None   # optional panel on the intranet item page (deadline, checks ...)
     has_items = True  # False for types (mailbox) whose public side is not a list of items
+    settings_fields: list = []  # per-column settings (ExtraField), stored in column.settings
 
     def form_fields(self):
         """Extra WTForms fields keyed by name, added to the core item form."""
         return {f"extra_{f.name}": f.wtforms_field() for f in self.extra_fields}
+
+    def settings_form_fields(self):
+        """Per-column setting fields keyed by name, added to the column form."""
+        return {f"setting_{f.name}": f.wtforms_field() for f in self.settings_fields}
+
+    def setting(self, column, name):
+        """A column's setting for this type, or the field's default."""
+        for f in self.settings_fields:
+            if f.name == name:
+                value = column.settings.get(name) if column is not None else None
+                return f.default if value in (None, "") else f.from_json(value)
+        raise KeyError(f"column type '{self.id}' has no setting '{name}'")
 
     def validate(self, item, attachments):
         """Chinese messages for missing required elements (R-20, R-23).
@@ -163,8 +188,19 @@ class DuplicateColumnType(RuntimeError):
 
 
 class ColumnTypeRegistry:
+    """Column types by id, plus named hooks plugins add to the shared pages:
+    "nav" (label, endpoint, visible(user)) for the intranet menu,
+    "dashboard_panel" (callable(user) -> {"template": ..., ...} or None) and
+    "demo" (callable(context) run by the demo loader)."""
     def __init__(self):
         self._types = {}
+        self._hooks = {}
+
+    def add_hook(self, name, value):
+        self._hooks.setdefault(name, []).append(value)
+
+    def hooks(self, name):
+        return list(self._hooks.get(name, ()))
 
     def register(self, column_type):
         instance = column_type() if isinstance(column_type, type) else column_type
@@ -206,11 +242,23 @@ def load_plugins(app):
         blueprint = getattr(module, "blueprint", None)
         if blueprint is not None:
             app.register_blueprint(blueprint)
+        admin_blueprint = getattr(module, "admin_blueprint", None)  # staff pages under the intranet prefix
+        if admin_blueprint is not None:
+            app.register_blueprint(admin_blueprint, url_prefix=app.config["LANMU_ADMIN_PREFIX"].rstrip("/")
+                                   + (admin_blueprint.url_prefix or ""))
         templates = Path(module.__file__).parent / "templates"
         if templates.is_dir():
             loaders.append(FileSystemLoader(str(templates)))
     app.jinja_loader = ChoiceLoader(loaders)
     app.extensions["lanmu_column_types"] = registry
+
+    @app.context_processor
+    def plugin_nav():
+        from flask_login import current_user
+        if not current_user or not current_user.is_authenticated:
+            return {"plugin_nav": []}
+        return {"plugin_nav": [(label, endpoint) for label, endpoint, visible in registry.hooks("nav")
+                               if visible(current_user)]}
     return registry
 
 
