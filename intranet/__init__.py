@@ -51,6 +51,8 @@ def create_app(test_config=None):
     for bp in (auth_bp, dashboard_bp, org_bp, sites_bp, items_bp):
         app.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
     app.register_blueprint(public_bp)
+    from .workdays.views import init_app as init_workdays
+    init_workdays(app)
 
     from .cli import register_cli
     register_cli(app)

@@ -4,6 +4,7 @@ from .audit.models import AuditEntry  # noqa: F401
 from .items.models import Attachment, Item, Revision  # noqa: F401
 from .org.models import PasswordHistory, RoleAssignment, Unit, User  # noqa: F401
 from .sites.models import Column, ColumnGrant, Site  # noqa: F401
+from .workdays.models import WorkdayOverride, WorkdayYear  # noqa: F401
 from .columntypes import import_all_plugin_models
 
 import_all_plugin_models()
