@@ -43,4 +43,11 @@ def index():
         returned=[i for i in mine if i.status == RETURNED],
         columns=my_columns(current_user),
         password_days_left=policy.days_left(current_user),
+        panels=_plugin_panels(current_user),
     )
+
+
+def _plugin_panels(user):
+    """Panels column-type plugins add (e.g. the mailbox's open messages, R-73)."""
+    from ..columntypes import registry
+    return [p for p in (hook(user) for hook in registry().hooks("dashboard_panel")) if p]

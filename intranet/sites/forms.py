@@ -38,3 +38,11 @@ class ColumnForm(FlaskForm):
 class GrantForm(FlaskForm):
     user_id = SelectField("人员", coerce=int)
     permission = SelectField("权限", choices=[("draft", "编辑报送"), ("review", "审核"), ("publish", "发布")])
+
+
+def make_column_form(ctype, *args, **kwargs):
+    """The column form plus the column type's own settings (setting_<name>)."""
+    fields = ctype.settings_form_fields() if ctype is not None else {}
+    if not fields:
+        return ColumnForm(*args, **kwargs)
+    return type(f"ColumnForm_{ctype.id}", (ColumnForm,), fields)(*args, **kwargs)

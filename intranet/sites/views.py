@@ -10,7 +10,7 @@ from ..org.models import Unit, User
 from ..org.permissions import admin_required, manages_unit
 from ..org.views import unit_choices
 from . import update_rules
-from .forms import ColumnForm, GrantForm, SiteForm
+from .forms import GrantForm, SiteForm, make_column_form
 from .models import Column, ColumnGrant, Site
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
@@ -89,8 +89,19 @@ def columns(site_id):
                            show_archived=show_archived, types=registry())
 
 
+def _settings_type(column):
+    """The type whose settings the column form shows: the submitted type, else the column's."""
+    type_id = request.form.get("type") if request.method == "POST" else request.args.get("type")
+    type_id = type_id or (column.type if column is not None else None)
+    return registry().get(type_id) if type_id else (registry().all() or [None])[0]
+
+
 def _column_form(site, column):
-    form = ColumnForm(obj=column)
+    ctype = _settings_type(column)
+    form = make_column_form(ctype, obj=column)
+    if request.method == "GET" and ctype is not None:
+        for f in ctype.settings_fields:
+            form[f"setting_{f.name}"].data = ctype.setting(column, f.name)
     tree = column_tree(site)
     excluded = set()
     if column is not None:
@@ -140,6 +151,13 @@ def edit_column(site_id, column_id=None):
             column.rule_dates = ", ".join(update_rules.parse_dates(form.rule_dates.data)) \
                 if form.rule_kind.data in update_rules.NEEDS_DATES else ""
             column.sort_order = form.sort_order.data or 0
+            ctype = registry().get(column.type)
+            if ctype.settings_fields:
+                settings = column.settings
+                for f in ctype.settings_fields:
+                    if f"setting_{f.name}" in form:
+                        settings[f.name] = f.to_json(form[f"setting_{f.name}"].data)
+                column.settings = settings
             db.session.flush()
             audit.record("column_created" if created else "column_updated", column,
                          detail={"name": column.name, "type": column.type, "rule": column.rule_text})
@@ -151,7 +169,8 @@ def edit_column(site_id, column_id=None):
         ctype = registry().get(request.args.get("type") or (form.type.choices[0][0] if form.type.choices else ""))
         form.rule_kind.data, form.rule_n.data, form.rule_dates.data = ctype.default_rule
         form.staleness_class.data = ctype.default_staleness
-    return render_template("sites/column_edit.html", form=form, site=site, column=column)
+    return render_template("sites/column_edit.html", form=form, site=site, column=column,
+                           settings_fields=[n for n in form._fields if n.startswith("setting_")])
 
 
 @bp.route("/<int:site_id>/columns/<int:column_id>/move", methods=["POST"])
