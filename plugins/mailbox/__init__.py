@@ -1,0 +1,70 @@
+"""Mailbox columns (互动交流: 在线咨询, 局长信箱, 投诉举报, 意见建议): one type, the
+kind is a setting of the column. The public writes (R-70), the body answers
+within its deadlines (R-71), answers are published masked unless private
+(R-72), and no message stays unanswered unseen (R-73).
+
+Unlike the other types, a mailbox column holds messages, not items: the
+plugin keeps its own tables (models.py), public pages (public.py), staff pages
+(staff.py), the reply's review (review.py) and the deadline queries other
+features call (service.py)."""
+from intranet.columntypes import ColumnType, ExtraField
+from intranet.sites import update_rules
+
+from .models import KINDS
+
+
+class MailboxType(ColumnType):
+    id = "mailbox"
+    label = "互动交流"
+    description = "在线咨询、局长信箱、投诉举报、意见建议：公众来信，限时办理答复"
+    has_items = False
+    required = ()
+    body_required = False
+    default_rule = (update_rules.TIMELY, None, "")
+    default_staleness = "none"
+    list_template = "mailbox/list.html"
+    settings_fields = [
+        ExtraField("kind", "信箱类别", "select", default="consult", choices=list(KINDS.items())),
+        ExtraField("reply_workdays", "答复期限（工作日）", "int", default=5, help="自接件之日起，默认5个工作日"),
+        ExtraField("transfer_workdays", "转交期限（工作日）", "int", default=3, help="不属于本单位办理的，自接件之日起，默认3个工作日内转交"),
+        ExtraField("escalation_workdays", "逐级请示期限（工作日）", "int", default=5),
+        ExtraField("publish_replies", "公开答复", "select", default="yes",
+                   choices=[("yes", "答复审核通过后与来信一并公开（来信人要求不公开的除外）"), ("no", "不公开")]),
+        ExtraField("intro", "栏目说明", "textarea", default="", help="显示在公众写信页面上方"),
+    ]
+
+    def deadlines(self, message, calendar=None):
+        from .models import Message
+        from .service import duties
+        return duties(message, calendar) if isinstance(message, Message) else []
+
+    def metrics(self, column):
+        from .service import column_metrics
+        return column_metrics(column)
+
+    def public_messages(self, column, page=1):
+        from .service import public_messages
+        return public_messages(column, page)
+
+    def kind_label(self, column):
+        return KINDS.get(self.setting(column, "kind"), "")
+
+
+def register(registry):
+    from . import demo, staff
+    registry.register(MailboxType)
+    registry.add_hook("nav", ("互动留言", "mailbox_staff.index", lambda user: True))
+    registry.add_hook("dashboard_panel", staff.dashboard_panel)
+    registry.add_hook("demo", demo.load)
+
+
+def __getattr__(name):
+    # The public and staff blueprints, loaded lazily so importing the models
+    # (migrations) does not import the views.
+    if name == "blueprint":
+        from .public import bp
+        return bp
+    if name == "admin_blueprint":
+        from .staff import bp
+        return bp
+    raise AttributeError(name)

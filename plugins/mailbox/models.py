@@ -1,0 +1,192 @@
+"""The public's messages (R-70..R-73) in the mailbox plugin's own tables.
+
+mailbox_message  one message from the public, with its query code, the unit
+                 handling it, its state, what was late, and -- once published --
+                 the privacy-masked public copy of question and reply
+mailbox_reply    a reply drafted by the handling unit, approved by its head
+                 before the sender (and, unless private, the public) sees it
+mailbox_event    the message's history: assigned, transferred, escalated,
+                 reply submitted/approved/returned, published ... (staff only)
+mailbox_note     internal notes (staff only, never shown to the sender or public)
+"""
+from intranet import clock
+from intranet.extensions import db
+
+RECEIVED = "received"        # waiting to be assigned to a department (分办)
+ASSIGNED = "assigned"        # a department is handling it (办理中)
+IN_REVIEW = "reply_review"   # a reply waits for the head's approval (答复审核中)
+ANSWERED = "answered"        # the approved reply is given (已答复)
+INVALID = "invalid"          # not accepted (不予受理: spam, abuse, not a message)
+
+OPEN = (RECEIVED, ASSIGNED, IN_REVIEW)
+STATUS_LABELS = {
+    RECEIVED: "待分办",
+    ASSIGNED: "办理中",
+    IN_REVIEW: "答复审核中",
+    ANSWERED: "已答复",
+    INVALID: "不予受理",
+}
+# What the sender sees on the lookup page: no internal steps.
+PUBLIC_STATUS_LABELS = {
+    RECEIVED: "已收到，正在办理",
+    ASSIGNED: "已收到，正在办理",
+    IN_REVIEW: "已收到，正在办理",
+    ANSWERED: "已答复",
+    INVALID: "不予受理",
+}
+
+KINDS = {
+    "consult": "在线咨询",
+    "director": "局长信箱",
+    "complaint": "投诉举报",
+    "suggestion": "意见建议",
+}
+
+
+class Message(db.Model):
+    __tablename__ = "mailbox_message"
+    id = db.Column(db.Integer, primary_key=True)
+    column_id = db.Column(db.Integer, db.ForeignKey("site_column.id"), nullable=False, index=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), nullable=False, index=True)  # handling unit
+    kind = db.Column(db.String(16), nullable=False)
+    query_code = db.Column(db.String(16), nullable=False, unique=True)
+    captcha_nonce = db.Column(db.String(32), unique=True)  # a solved captcha works once
+
+    sender_name = db.Column(db.String(100), nullable=False)
+    sender_contact = db.Column(db.String(200), nullable=False)
+    sender_address = db.Column(db.String(64), nullable=False, default="", index=True)  # for rate limiting
+    subject = db.Column(db.String(200), nullable=False)
+    text = db.Column(db.Text, nullable=False)
+    wants_privacy = db.Column(db.Boolean, nullable=False, default=False)  # never public when set
+    attachment_filename = db.Column(db.String(255))
+    attachment_stored = db.Column(db.String(255))
+    attachment_mime = db.Column(db.String(100))
+    attachment_size = db.Column(db.Integer)
+
+    status = db.Column(db.String(16), nullable=False, default=RECEIVED, index=True)
+    received_at = db.Column(db.DateTime, nullable=False, index=True)
+    assigned_at = db.Column(db.DateTime)            # first assignment to a department
+    transfer_late = db.Column(db.Boolean)           # an assignment/transfer after the transfer deadline
+    escalated_at = db.Column(db.DateTime)           # marked as needing escalation (逐级请示)
+    escalation_note = db.Column(db.Text, default="")
+    escalation_late = db.Column(db.Boolean)
+    replied_at = db.Column(db.DateTime)             # the reply approved and given to the sender
+    reply_due_date = db.Column(db.Date)             # the deadline that applied when it was answered
+    reply_late = db.Column(db.Boolean, index=True)
+    invalid_reason = db.Column(db.String(500), default="")
+
+    is_public = db.Column(db.Boolean, nullable=False, default=False, index=True)
+    public_at = db.Column(db.DateTime)
+    public_name = db.Column(db.String(100), default="")
+    public_subject = db.Column(db.String(200), default="")
+    public_text = db.Column(db.Text, default="")
+    public_reply = db.Column(db.Text, default="")
+    faq_item_id = db.Column(db.Integer, db.ForeignKey("item.id", ondelete="SET NULL"))
+
+    column = db.relationship("Column")
+    unit = db.relationship("Unit")
+    faq_item = db.relationship("Item")
+    replies = db.relationship("Reply", back_populates="message", order_by="Reply.id", cascade="all, delete-orphan")
+    events = db.relationship("Event", back_populates="message", order_by="Event.id", cascade="all, delete-orphan")
+    notes = db.relationship("Note", back_populates="message", order_by="Note.id", cascade="all, delete-orphan")
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def public_status_label(self):
+        return PUBLIC_STATUS_LABELS.get(self.status, "")
+
+    @property
+    def kind_label(self):
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_open(self):
+        return self.status in OPEN
+
+    @property
+    def approved_reply(self):
+        for reply in reversed(self.replies):
+            if reply.status == Reply.APPROVED:
+                return reply
+        return None
+
+    @property
+    def pending_reply(self):
+        for reply in reversed(self.replies):
+            if reply.status == Reply.SUBMITTED:
+                return reply
+        return None
+
+    @property
+    def formatted_code(self):
+        c = self.query_code
+        return "-".join(c[i:i + 4] for i in range(0, len(c), 4))
+
+
+class Reply(db.Model):
+    __tablename__ = "mailbox_reply"
+    SUBMITTED, APPROVED, RETURNED = "submitted", "approved", "returned"
+    LABELS = {SUBMITTED: "待审核", APPROVED: "已审核通过", RETURNED: "退回修改"}
+    id = db.Column(db.Integer, primary_key=True)
+    message_id = db.Column(db.Integer, db.ForeignKey("mailbox_message.id"), nullable=False, index=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), nullable=False)
+    author_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=False)
+    text = db.Column(db.Text, nullable=False)
+    publish_requested = db.Column(db.Boolean, nullable=False, default=True)
+    status = db.Column(db.String(16), nullable=False, default=SUBMITTED)
+    submitted_at = db.Column(db.DateTime, nullable=False)
+    reviewer_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+    reviewed_at = db.Column(db.DateTime)
+    review_comment = db.Column(db.Text, default="")
+
+    message = db.relationship("Message", back_populates="replies")
+    unit = db.relationship("Unit")
+    author = db.relationship("User", foreign_keys=[author_id])
+    reviewer = db.relationship("User", foreign_keys=[reviewer_id])
+
+    @property
+    def status_label(self):
+        return self.LABELS.get(self.status, self.status)
+
+
+class Event(db.Model):
+    __tablename__ = "mailbox_event"
+    LABELS = {
+        "received": "收到来信", "assigned": "分办", "transferred": "转办", "escalated": "标记需逐级请示",
+        "reply_submitted": "提交答复审核", "reply_approved": "答复审核通过", "reply_returned": "答复退回修改",
+        "published": "公开", "unpublished": "取消公开", "invalid": "不予受理", "faq": "转为常见问题",
+    }
+    id = db.Column(db.Integer, primary_key=True)
+    message_id = db.Column(db.Integer, db.ForeignKey("mailbox_message.id"), nullable=False, index=True)
+    at = db.Column(db.DateTime, nullable=False, default=clock.now)
+    user_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+    action = db.Column(db.String(32), nullable=False)
+    from_unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"))
+    to_unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"))
+    note = db.Column(db.Text, default="")
+    late = db.Column(db.Boolean)
+
+    message = db.relationship("Message", back_populates="events")
+    user = db.relationship("User")
+    from_unit = db.relationship("Unit", foreign_keys=[from_unit_id])
+    to_unit = db.relationship("Unit", foreign_keys=[to_unit_id])
+
+    @property
+    def label(self):
+        return self.LABELS.get(self.action, self.action)
+
+
+class Note(db.Model):
+    """An internal note: staff only, never shown to the sender or the public."""
+    __tablename__ = "mailbox_note"
+    id = db.Column(db.Integer, primary_key=True)
+    message_id = db.Column(db.Integer, db.ForeignKey("mailbox_message.id"), nullable=False, index=True)
+    author_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=False)
+    at = db.Column(db.DateTime, nullable=False, default=clock.now)
+    text = db.Column(db.Text, nullable=False)
+
+    message = db.relationship("Message", back_populates="notes")
+    author = db.relationship("User")

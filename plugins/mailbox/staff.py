@@ -1,0 +1,271 @@
+"""Staff pages for the public's messages (R-71..R-73): the list with every
+message's age and deadlines, and one page per message to assign or transfer
+it, mark escalation, keep internal notes, draft the reply and have it approved,
+publish it and promote it to a FAQ column."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from intranet import clock
+from intranet.columntypes import get_type
+from intranet.extensions import db
+from intranet.items import storage
+from intranet.org.models import Unit
+from intranet.org.permissions import can_draft
+from intranet.org.views import unit_choices
+from intranet.sites.models import Column
+
+from . import review, service
+from .forms import EscalateForm, FaqForm, InvalidForm, NoteForm, ReplyForm, ReviewForm, RouteForm, UnpublishForm
+from .models import ANSWERED, ASSIGNED, IN_REVIEW, OPEN, RECEIVED, STATUS_LABELS, Message
+from .permissions import can_approve, can_handle, can_route, can_view, is_dispatcher
+
+bp = Blueprint("mailbox_staff", __name__, url_prefix="/mailbox")
+
+
+def mailbox_columns():
+    return db.session.execute(db.select(Column).filter_by(type="mailbox", archived=False)
+                              .order_by(Column.site_id, Column.sort_order, Column.id)).scalars().all()
+
+
+def visible_messages_query(user):
+    """Messages a person may see: every message of the mailboxes they dispatch,
+    and those assigned to their units."""
+    stmt = db.select(Message)
+    if user.is_sysadmin:
+        return stmt
+    columns = [c.id for c in mailbox_columns() if is_dispatcher(user, c)]
+    units = list(user.unit_ids())
+    return stmt.filter(db.or_(Message.column_id.in_(columns), Message.unit_id.in_(units)))
+
+
+def rows_for(messages, cal):
+    now = clock.now()
+    rows = []
+    for m in messages:
+        d = service.message_deadlines(m, cal)
+        days, waited = service.age(m, cal, now)
+        rows.append({"message": m, "deadlines": d, "days": days, "waited": waited.count,
+                     "transfer_overdue": m.status == RECEIVED and now.date() > d.transfer.date,
+                     "reply_overdue": m.status in OPEN and now.date() > d.reply.date,
+                     "veto": m.status in OPEN and now.date() > d.veto})
+    return rows
+
+
+def _message_or_404(message_id):
+    message = db.session.get(Message, message_id)
+    if message is None:
+        abort(404)
+    if not can_view(current_user, message):
+        abort(403, "您无权查看该留言。")
+    return message
+
+
+@bp.route("/")
+@login_required
+def index():
+    from intranet.workdays.service import calendar
+    status = request.args.get("status", "open")
+    stmt = visible_messages_query(current_user)
+    if status == "open":
+        stmt = stmt.filter(Message.status.in_(OPEN))
+    elif status in STATUS_LABELS:
+        stmt = stmt.filter(Message.status == status)
+    messages = db.session.execute(stmt.order_by(Message.received_at).limit(500)).scalars().all()
+    return render_template("mailbox/staff_index.html", rows=rows_for(messages, calendar()), status=status,
+                           statuses=STATUS_LABELS)
+
+
+@bp.route("/<int:message_id>")
+@login_required
+def view(message_id):
+    from intranet.workdays.service import calendar
+    message = _message_or_404(message_id)
+    cal = calendar()
+    user = current_user
+    route_form = RouteForm()
+    route_form.unit_id.choices = [c for c in unit_choices(db.session.execute(
+        db.select(Unit).filter_by(active=True).order_by(Unit.sort_order, Unit.id)).scalars().all())
+        if c[0] != message.unit_id or message.status == RECEIVED]
+    faq_form = FaqForm()
+    faq_form.column_id.choices = [(c.id, c.name) for c in message.column.site.columns.filter_by(archived=False)
+                                  .order_by(Column.sort_order) if get_type(c.type).has_items and can_draft(user, c)]
+    reply_form = ReplyForm()
+    if message.wants_privacy:
+        reply_form.publish.data = False
+    pending = message.pending_reply
+    return render_template(
+        "mailbox/staff_message.html", message=message, row=rows_for([message], cal)[0],
+        route_form=route_form, escalate_form=EscalateForm(), note_form=NoteForm(), reply_form=reply_form,
+        review_form=ReviewForm(), invalid_form=InvalidForm(), unpublish_form=UnpublishForm(), faq_form=faq_form,
+        may_route=can_route(user, message), may_handle=can_handle(user, message) and message.status == ASSIGNED,
+        may_review=pending is not None and message.status == IN_REVIEW and can_approve(user, pending),
+        pending=pending, dispatcher=is_dispatcher(user, message.column), ANSWERED=ANSWERED, RECEIVED=RECEIVED,
+        ASSIGNED=ASSIGNED, OPEN=OPEN)
+
+
+def _done(message, text):
+    db.session.commit()
+    flash(text, "success")
+    return redirect(url_for("mailbox_staff.view", message_id=message.id))
+
+
+def _refused(message, text):
+    db.session.rollback()
+    flash(text, "danger")
+    return redirect(url_for("mailbox_staff.view", message_id=message.id))
+
+
+@bp.route("/<int:message_id>/route", methods=["POST"])
+@login_required
+def route(message_id):
+    message = _message_or_404(message_id)
+    if not can_route(current_user, message):
+        abort(403, "您无权分办或转办该留言。")
+    form = RouteForm()
+    unit = db.session.get(Unit, request.form.get("unit_id", type=int) or 0)
+    if unit is None or not unit.active:
+        return _refused(message, "请选择承办单位。")
+    try:
+        event = service.route_message(message, unit, current_user, form.note.data or "")
+    except service.MailboxError as exc:
+        return _refused(message, str(exc))
+    late = "（已超过转交期限，记为逾期）" if event.late else ""
+    return _done(message, f"已{'分办' if event.action == 'assigned' else '转办'}至“{unit.name}”{late}。")
+
+
+@bp.route("/<int:message_id>/escalate", methods=["POST"])
+@login_required
+def escalate(message_id):
+    message = _message_or_404(message_id)
+    if not (can_handle(current_user, message) or is_dispatcher(current_user, message.column)):
+        abort(403)
+    try:
+        service.mark_escalation(message, current_user, request.form.get("note", ""))
+    except service.MailboxError as exc:
+        return _refused(message, str(exc))
+    return _done(message, "已标记为需逐级请示。")
+
+
+@bp.route("/<int:message_id>/notes", methods=["POST"])
+@login_required
+def note(message_id):
+    message = _message_or_404(message_id)
+    try:
+        service.add_note(message, current_user, request.form.get("text", ""))
+    except service.MailboxError as exc:
+        return _refused(message, str(exc))
+    return _done(message, "备注已保存（仅内部可见）。")
+
+
+@bp.route("/<int:message_id>/reply", methods=["POST"])
+@login_required
+def reply(message_id):
+    message = _message_or_404(message_id)
+    form = ReplyForm()
+    try:
+        review.submit_reply_for_review(message, request.form.get("text", ""), current_user,
+                                       publish=bool(form.publish.data))
+    except service.MailboxError as exc:
+        return _refused(message, str(exc))
+    return _done(message, "答复已提交科室负责人审核。")
+
+
+@bp.route("/<int:message_id>/review", methods=["POST"])
+@login_required
+def decide(message_id):
+    message = _message_or_404(message_id)
+    pending = message.pending_reply
+    if pending is None:
+        return _refused(message, "没有待审核的答复。")
+    form = ReviewForm()
+    try:
+        if form.decision.data == "return":
+            review.return_reply(pending, current_user, form.comment.data or "")
+            text = "答复已退回修改。"
+        else:
+            review.approve_reply(pending, current_user, form.comment.data or "")
+            text = "答复已审核通过" + ("，已记为逾期答复" if message.reply_late else "") + \
+                   ("，并已公开。" if message.is_public else "。")
+    except service.MailboxError as exc:
+        return _refused(message, str(exc))
+    return _done(message, text)
+
+
+@bp.route("/<int:message_id>/invalid", methods=["POST"])
+@login_required
+def invalid(message_id):
+    message = _message_or_404(message_id)
+    if not (can_handle(current_user, message) or is_dispatcher(current_user, message.column)):
+        abort(403)
+    try:
+        service.mark_invalid(message, current_user, request.form.get("reason", ""))
+    except service.MailboxError as exc:
+        return _refused(message, str(exc))
+    return _done(message, "已标记为不予受理。")
+
+
+@bp.route("/<int:message_id>/publish", methods=["POST"])
+@login_required
+def publish(message_id):
+    message = _message_or_404(message_id)
+    if not is_dispatcher(current_user, message.column):
+        abort(403)
+    try:
+        service.publish_message(message, current_user)
+    except service.MailboxError as exc:
+        return _refused(message, str(exc))
+    return _done(message, "已公开（已隐去个人信息）。")
+
+
+@bp.route("/<int:message_id>/unpublish", methods=["POST"])
+@login_required
+def unpublish(message_id):
+    message = _message_or_404(message_id)
+    if not is_dispatcher(current_user, message.column):
+        abort(403)
+    try:
+        service.unpublish_message(message, current_user, request.form.get("reason", ""))
+    except service.MailboxError as exc:
+        return _refused(message, str(exc))
+    return _done(message, "已取消公开。")
+
+
+@bp.route("/<int:message_id>/faq", methods=["POST"])
+@login_required
+def faq(message_id):
+    message = _message_or_404(message_id)
+    column = db.session.get(Column, request.form.get("column_id", type=int) or 0)
+    if column is None or column.site_id != message.column.site_id or not can_draft(current_user, column):
+        abort(403, "您不能向该栏目报送信息。")
+    try:
+        item = service.promote_to_faq(message, column, current_user)
+    except service.MailboxError as exc:
+        return _refused(message, str(exc))
+    db.session.commit()
+    flash(f"已在“{column.name}”生成常见问题草稿，请检查后提交审核。", "success")
+    return redirect(url_for("items.edit", item_id=item.id))
+
+
+@bp.route("/<int:message_id>/attachment")
+@login_required
+def attachment(message_id):
+    message = _message_or_404(message_id)
+    if not message.attachment_stored:
+        abort(404)
+    path = storage.path_of(type("Stored", (), {"stored_name": message.attachment_stored})())
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=message.attachment_mime, as_attachment=True,
+                     download_name=message.attachment_filename)
+
+
+def dashboard_panel(user):
+    """R-73: the age of every open message the person is responsible for."""
+    from intranet.workdays.service import calendar
+    if not user.is_authenticated:
+        return None
+    messages = db.session.execute(visible_messages_query(user).filter(Message.status.in_(OPEN))
+                                  .order_by(Message.received_at).limit(20)).scalars().all()
+    if not messages:
+        return None
+    return {"template": "mailbox/_dashboard_panel.html", "rows": rows_for(messages, calendar())}
