@@ -14,7 +14,7 @@ def register_cli(app):
         from .demo import data, load_demo
         created = load_demo()
         click.echo(f"演示数据已就绪：新建单位{created['units']}个、人员{created['users']}个、"
-                   f"栏目{created['columns']}个、信息{created['items']}条（已存在的不会重复创建）。")
+                   f"栏目{created['columns']}个、信息{created['items']}条、留言{created['messages']}条（已存在的不会重复创建）。")
         click.echo(f"演示账号（密码均为 {data.DEMO_PASSWORD}）：")
         from .org import roles
         for username, name, memberships in data.USERS:

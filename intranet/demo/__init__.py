@@ -14,7 +14,7 @@ from . import data
 
 def load_demo():
     """Create what is missing; return a dict of counts of what was created."""
-    created = {"units": 0, "users": 0, "columns": 0, "items": 0}
+    created = {"units": 0, "users": 0, "columns": 0, "items": 0, "messages": 0}
     units = {}
     for order, (code, name, kind, parent) in enumerate(data.UNITS):
         unit = db.session.execute(db.select(Unit).filter_by(code=code)).scalar()
@@ -83,5 +83,86 @@ def load_demo():
             record_revision(item, users["officer"], "演示数据")
             item.updated_at = at
             created["items"] += 1
+    created["items"] += _load_typed_items(columns, users, now)
+    created["messages"] = sum(hook({"site": site, "columns": columns, "users": users, "units": units}) or 0
+                              for hook in types.hooks("demo"))
     db.session.commit()
+    return created
+
+
+def _resolve(value, today):
+    return (today + timedelta(days=value.n)).isoformat() if isinstance(value, data.Days) else value
+
+
+def _file_bytes(spec, title):
+    """A real file for a demo attachment: an Excel form or a plain PNG image."""
+    if spec["kind"] == "xlsx":
+        import io
+        from openpyxl import Workbook
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "表格"
+        sheet.append([title])
+        sheet.append(spec["headers"])
+        for _ in range(10):
+            sheet.append([""] * len(spec["headers"]))
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    return _png(320, 200, spec["rgb"])
+
+
+def _png(width, height, rgb):
+    import struct
+    import zlib
+
+    def chunk(kind, payload):
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    row = b"\x00" + bytes(rgb) * width
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
+
+
+def _load_typed_items(columns, users, now):
+    """The typed examples of data.TYPED_ITEMS: extra fields, files and images,
+    published through the item_published signal so type handlers (the
+    document's on-time/late record) run as they will for real publications."""
+    import io
+    from datetime import datetime
+
+    from flask import current_app
+    from werkzeug.datastructures import FileStorage
+
+    from ..items import storage
+    from ..items.models import Attachment
+    from ..signals import item_published
+    created = 0
+    for spec in data.TYPED_ITEMS:
+        col = columns.get(spec["column"])
+        if col is None or db.session.execute(db.select(Item.id).filter_by(column_id=col.id,
+                                                                          title=spec["title"])).scalar():
+            continue
+        at = datetime.fromisoformat(spec["at"]) if isinstance(spec["at"], str) else now - timedelta(days=spec["at"])
+        if at > now:  # a fixed date still in the future of this clock
+            continue
+        item = Item(column_id=col.id, unit_id=col.unit_id, type=col.type, author_id=users["officer"].id,
+                    title=spec["title"], body=spec.get("body", ""), source=spec.get("source", col.unit.name),
+                    created_date=at.date(), status=PUBLISHED, first_published_at=at, published_at=at,
+                    created_at=at, updated_at=at)
+        extra = {k: _resolve(v, now.date()) for k, v in spec.get("extra", {}).items()}
+        item.extra = extra
+        item.doc_number = extra.get("doc_number", "")
+        item.red_header_title = extra.get("red_header_title", "")
+        db.session.add(item)
+        db.session.flush()
+        for filename, caption, file_spec in spec.get("files", []) + spec.get("images", []):
+            fields = storage.store(FileStorage(io.BytesIO(_file_bytes(file_spec, spec["title"])), filename=filename))
+            db.session.add(Attachment(item_id=item.id, caption=caption, uploaded_by_id=users["officer"].id,
+                                      created_at=at, **fields))
+        db.session.flush()
+        db.session.refresh(item)
+        record_revision(item, users["officer"], "演示数据")
+        item.updated_at = at
+        item_published.send(current_app._get_current_object(), item=item, user=users["webmaster"])
+        created += 1
     return created

@@ -65,6 +65,9 @@ COLUMNS = [
     ("notices", "通知公告", None, "notice", "article",
      "适宜对外公开的相关规定、办法及通知文件，包括培训、活动、会议等通知发布，各类评优公示，假期服务输送菜单发布等。",
      (r.TIMELY, None, ""), CITY, [], "notice"),
+    ("documents", "规范性文件", "notices", "document", "article",
+     "市、区推进工作领导小组及办公室拟定的规范性文件，应在印发后2个工作日内上网发布（制度第六条）。",
+     (r.TIMELY, None, ""), CITY, ["sc-office", "xh-office", "gs-office"], "notice"),
     ("news", "最新动态", None, "article", "article", "俱乐部建设最新动态", (r.TIMELY, None, ""), CITY, [], "news"),
     ("progress", "建设进程", "news", "article", "article", "市、区召开俱乐部推进工作相关会议、领导实地调研、各类评优等工作。",
      (r.TIMELY, None, ""), CITY, ["sc-office", "xh-office", "gs-office"], "news"),
@@ -75,6 +78,9 @@ COLUMNS = [
      (r.TIMELY, None, ""), CITY, ["sc-office", "xh-office", "gs-office"], "news"),
     ("media", "媒体报道", "news", "article", "article", "电视、网站、报纸、广播等媒体对社区青少年俱乐部建设工作的相关报道。",
      (r.TIMELY, None, ""), CITY, ["sc-office", "xh-office", "gs-office"], "news"),
+    ("photos", "图片新闻", "news", "gallery", "article", "俱乐部活动的图片新闻，每张图片须附文字说明。",
+     (r.PER_WEEK, 1, ""), DISTRICT, ["xh-office", "gs-office", "sc-hubin", "sc-qingbo", "xh-cuiyuan", "gs-daguan"],
+     "news"),
     ("videos", "活动视频", "news", "video", "article", "俱乐部重要会议、活动的相关视频。", (r.TIMELY, None, ""), CITY, [],
      "news"),
     ("history", "历史足迹", None, "article", "article", "自2009年起逐年罗列俱乐部建设工作大事记。", (r.YEARLY, None, ""),
@@ -90,6 +96,11 @@ COLUMNS = [
      (r.TIMELY, None, ""), CITY, [], "notice"),
     ("summer-vouchers", "暑期快乐活动券领取", None, "article", "article", "暑期快乐活动券领取通知及《暑期快乐活动券领取单》。",
      (r.YEARLY_BEFORE, None, SUMMER), CITY, [], "notice"),
+    ("consult", "在线咨询", None, "mailbox", "page",
+     "公众咨询俱乐部建设、活动报名等事项；自收到之日起5个工作日内答复，不属于本单位的3个工作日内转交。",
+     (r.TIMELY, None, ""), CITY, [], "none"),
+    ("faq", "常见问题", "consult", "article", "article", "由在线咨询中的常见问题整理而成。", (r.TIMELY, None, ""), CITY, [],
+     "none"),
     ("links", "友情链接", None, "links", "page",
      "链接杭州青少年活动中心、社区青少年俱乐部、成长大讲堂、杭州市中学生社会实践、杭州青少年游学空间的微博。",
      (r.TIMELY, None, ""), CITY, [], "none"),
@@ -110,4 +121,80 @@ SAMPLE_ITEMS = [
      "<p>杭州市社区青少年俱乐部建设自2009年启动，依托社区活动场所，为青少年提供课余活动、"
      "假期服务和成长指导，目前已覆盖全市各区、县（市）。</p>", 40),
     ("contact", "联系我们", "<p>地址：杭州市上城区某路1号 杭州青少年活动中心<br>电话：0571-00000000<br>传真：0571-00000001</p>", 60),
+]
+
+
+class Days:
+    """A date relative to the day the demo is loaded (today + n days)."""
+    def __init__(self, n):
+        self.n = n
+
+
+def _form(headers):
+    return {"kind": "xlsx", "headers": headers}
+
+
+def _image(rgb):
+    return {"kind": "png", "rgb": rgb}
+
+
+# Items with their type's own fields, files and images (one or more per type).
+# "at" is days ago, or a fixed datetime string for items that must sit on real
+# dates (the documents, whose R-60 deadline depends on the 2026 calendar).
+# Files: (file name, description or caption, spec).
+TYPED_ITEMS = [
+    {"column": "notices", "title": "关于开展2026年“快乐暑假”社区青少年俱乐部系列活动的通知", "at": 140,
+     "body": "<p>各区推进社区青少年俱乐部工作领导小组办公室：为丰富青少年暑期生活，定于7月至8月在全市社区青少年俱乐部开展"
+             "“快乐暑假”系列活动。请各区于6月25日前报送活动计划，活动期间做好安全保障工作。</p>",
+     "extra": {"valid_from": Days(-140), "valid_until": Days(-80)}},
+    {"column": "notices", "title": "2026年度优秀社区青少年俱乐部评选结果公示", "at": 2,
+     "body": "<p>经各区推荐、市领导小组办公室评审，拟评定湖滨社区青少年俱乐部等10家俱乐部为2026年度优秀社区青少年俱乐部。"
+             "公示期7天，如有异议，请在公示期内向市领导小组办公室反映。联系电话：0571-00000000。</p>",
+     "extra": {"valid_from": Days(-2), "valid_until": Days(5)}},
+    {"column": "notices", "title": "关于做好成长大讲堂门票领取工作的通知", "at": 10,
+     "body": "<p>本期成长大讲堂将于下月举行，各社区青少年俱乐部可凭《成长大讲堂团体预约单》到杭州青少年活动中心领取门票。</p>",
+     "extra": {}},
+    {"column": "documents", "title": "关于印发《杭州市社区青少年俱乐部管理办法》的通知", "at": "2026-09-30 10:00",
+     "body": "<p>各区推进社区青少年俱乐部工作领导小组办公室：现将《杭州市社区青少年俱乐部管理办法》印发给你们，请认真贯彻执行。</p>"
+             "<p>一、俱乐部的设立。社区青少年俱乐部依托社区活动场所设立，须有固定的活动场地和专兼职辅导员。</p>"
+             "<p>二、俱乐部的管理。俱乐部实行区、社区分级管理，活动信息按规定报送和发布。</p>",
+     "extra": {"doc_number": "杭青俱办〔2026〕3号", "issuing_unit": "杭州市推进社区青少年俱乐部工作领导小组办公室",
+               "issue_date": "2026-09-29", "red_header_title": "杭州市推进社区青少年俱乐部工作领导小组办公室文件"}},
+    {"column": "documents", "title": "关于做好2026年冬季社区青少年俱乐部安全工作的通知", "at": "2026-11-04 09:00",
+     "body": "<p>各区推进社区青少年俱乐部工作领导小组办公室：冬季来临，为确保俱乐部活动安全，现就有关工作通知如下："
+             "一是开展一次安全隐患排查；二是落实活动安全责任人；三是做好冬季防火、防滑工作。</p>",
+     "extra": {"doc_number": "杭青俱办〔2026〕5号", "issuing_unit": "杭州市推进社区青少年俱乐部工作领导小组办公室",
+               "issue_date": "2026-10-30", "red_header_title": "杭州市推进社区青少年俱乐部工作领导小组办公室文件"}},
+    {"column": "downloads", "title": "青少年假日活动输送预约单", "at": 30, "body": "",
+     "extra": {"description": "各社区青少年俱乐部预约企事业单位假日活动进社区时填写，填好后报所在区领导小组办公室。"},
+     "files": [("青少年假日活动输送预约单.xlsx", "预约单（Excel）",
+                _form(["预约社区", "联系人", "联系电话", "活动名称", "预约日期", "参加人数", "备注"]))]},
+    {"column": "downloads", "title": "暑期快乐活动券领取单", "at": 30, "body": "",
+     "extra": {"description": "各社区领取暑期快乐活动券时填写，凭此单到区领导小组办公室领取。"},
+     "files": [("暑期快乐活动券领取单.xlsx", "领取单（Excel）",
+                _form(["领取社区", "领取人", "联系电话", "领取数量", "领取日期", "签字"]))]},
+    {"column": "downloads", "title": "成长大讲堂团体预约单", "at": 30, "body": "",
+     "extra": {"description": "学校、社区组织青少年集体参加成长大讲堂时填写，凭此单领取门票。"},
+     "files": [("成长大讲堂团体预约单.xlsx", "团体预约单（Excel）",
+                _form(["学校/社区", "带队老师", "联系电话", "讲座场次", "人数", "备注"]))]},
+    {"column": "videos", "title": "全市社区青少年俱乐部建设推进会", "at": 3, "body": "",
+     "extra": {"video_url": "https://video.example.gov.cn/youth/2026-tuijinhui.mp4",
+               "video_caption": "全市社区青少年俱乐部建设推进会在杭州青少年活动中心召开，会议总结上半年工作并部署下一阶段任务。",
+               "duration": "06:12"},
+     "images": [("推进会封面.png", "推进会会场", _image((40, 90, 160)))]},
+    {"column": "photos", "title": "湖滨社区青少年俱乐部暑期科普活动剪影", "at": 5, "source": "上城区湖滨街道湖滨社区青少年俱乐部",
+     "body": "<p>湖滨社区青少年俱乐部组织辖区青少年走进科技馆，开展暑期科普活动。</p>",
+     "images": [("科普活动1.png", "孩子们在科技馆体验静电实验", _image((200, 120, 40))),
+                ("科普活动2.png", "辅导员为孩子们讲解天文知识", _image((60, 150, 90)))]},
+    {"column": "links", "title": "杭州青少年活动中心", "at": 60, "body": "",
+     "extra": {"url": "https://www.hzqsn.example.cn/", "link_description": "杭州青少年活动中心官方网站"}},
+    {"column": "links", "title": "成长大讲堂", "at": 60, "body": "",
+     "extra": {"url": "https://czdjt.example.cn/", "link_description": "成长大讲堂活动预告与报名"}},
+    {"column": "links", "title": "杭州市中学生社会实践", "at": 60, "body": "",
+     "extra": {"url": "https://shsj.example.cn/", "link_description": "杭州市中学生社会实践活动平台"}},
+    {"column": "links", "title": "杭州青少年游学空间（微博）", "at": 60, "body": "",
+     "extra": {"url": "https://weibo.com/", "link_description": "杭州青少年游学空间官方微博"}},
+    {"column": "faq", "title": "社区青少年俱乐部向谁申请建立？", "at": 45,
+     "body": "<p><strong>问：</strong>社区想建立青少年俱乐部，向谁申请？</p><p><strong>答：</strong>向所在区推进社区青少年俱乐部工作领导小组办公室申请，"
+             "申请表可在“相关下载”栏目下载。</p>"},
 ]
