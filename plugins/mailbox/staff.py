@@ -130,7 +130,10 @@ def route(message_id):
     except service.MailboxError as exc:
         return _refused(message, str(exc))
     late = "（已超过转交期限，记为逾期）" if event.late else ""
-    return _done(message, f"已{'分办' if event.action == 'assigned' else '转办'}至“{unit.name}”{late}。")
+    response = _done(message, f"已{'分办' if event.action == 'assigned' else '转办'}至“{unit.name}”{late}。")
+    if not can_view(current_user, message):  # handed to a unit this person has no part in
+        return redirect(url_for("mailbox_staff.index"))
+    return response
 
 
 @bp.route("/<int:message_id>/escalate", methods=["POST"])
