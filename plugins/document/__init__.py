@@ -194,7 +194,7 @@ def open_document_duties(cal=None):
 
 def refresh_provisional_records(cal=None):
     """Recompute records whose due date was provisional, once the admin has
-    entered the missing year. Returns how many changed."""
+    entered the missing year. Returns how many changed; the caller commits."""
     from intranet.extensions import db
     from intranet.workdays.service import calendar
     from .models import DocumentPublication
