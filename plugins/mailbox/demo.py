@@ -72,12 +72,11 @@ def load(ctx):
         if story == "received":
             continue
         with _at(received + timedelta(hours=2)):
-            target = units["xh-office"] if story == "transferred" else units["sc-office"]
-            service.route_message(m, target, users["officer"], "请按职责办理")
-        if story == "transferred":
+            service.route_message(m, units["sc-office"], users["officer"], "请按职责办理")
+        if story == "transferred":  # 翠苑 is in 西湖区: 上城区 hands it on
             with _at(received + timedelta(days=1)):
-                service.route_message(m, units["sc-office"], users["xh_officer"], "该社区归上城区？经核实应由上城区办理")
-                service.add_note(m, users["xh_officer"], "已电话联系上城区办公室确认承办。")
+                service.add_note(m, users["sc_officer"], "翠苑一区社区属西湖区，已电话联系西湖区办公室确认承办。")
+                service.route_message(m, units["xh-office"], users["sc_officer"], "翠苑一区社区属西湖区，请西湖区答复")
             continue
         if story == "assigned":
             with _at(received + timedelta(hours=3)):
