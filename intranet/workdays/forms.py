@@ -13,7 +13,7 @@ class OverrideForm(FlaskForm):
 
 class NoticeForm(FlaskForm):
     year = IntegerField("年份", validators=[DataRequired("请填写年份"), NumberRange(2000, 2100, "年份应在2000到2100之间")])
-    text = TextAreaField("放假安排", validators=[DataRequired("请粘贴放假安排")],
+    text = TextAreaField("放假安排", validators=[DataRequired("请粘贴放假安排")], render_kw={"rows": 10},
                          description="可直接粘贴国务院办公厅放假通知的正文（如“一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。"
                                      "1月4日（周日）上班。”），或每行一条：2027-01-01 休 元旦 / 2027-02-14 班")
     complete = BooleanField("该年度的放假和调休安排已全部录入（此后该年按周一至周五计算的日期不再标为“暂定”）", default=True)

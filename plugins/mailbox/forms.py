@@ -11,7 +11,7 @@ class WriteForm(FlaskForm):
                                                Length(max=100, message="联系方式不能超过100字")],
                           description="手机、电话或电子邮箱，仅用于联系您，不会公开")
     subject = StringField("标题", validators=[DataRequired("请填写标题"), Length(max=100, message="标题不能超过100字")])
-    text = TextAreaField("内容", validators=[DataRequired("请填写留言内容"),
+    text = TextAreaField("内容", render_kw={"rows": 8}, validators=[DataRequired("请填写留言内容"),
                                            Length(min=10, max=5000, message="留言内容应在10到5000字之间")])
     privacy = BooleanField("涉及个人隐私，不公开我的来信和答复")
     attachment = FileField("附件（可选）", description="可上传一份图片、PDF或Word文档，不超过20MB；附件不会公开")
@@ -38,7 +38,7 @@ class NoteForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
-    text = TextAreaField("答复内容", validators=[DataRequired("请填写答复内容"), Length(max=10000)])
+    text = TextAreaField("答复内容", render_kw={"rows": 8}, validators=[DataRequired("请填写答复内容"), Length(max=10000)])
     publish = BooleanField("审核通过后与来信一并公开（已隐去个人信息）", default=True)
 
 
