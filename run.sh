@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/bootstrap.sh requirements.txt
 export FLASK_APP=wsgi
+if [ ! -f instance/config.py ]; then  # a persistent secret key for this installation
+  mkdir -p instance
+  echo "SECRET_KEY = \"$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')\"" > instance/config.py
+fi
 .venv/bin/flask --app wsgi db upgrade
 .venv/bin/flask --app wsgi demo
 port="${PORT:-5000}"
