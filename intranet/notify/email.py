@@ -19,6 +19,12 @@ Two more Flask-Mail traits this module guards against:
   the server accepted the message (a signal receiver, ``MAIL_MAX_EMAILS``
   reconnecting) does not turn "delivered" into a failure.
 
+* Flask-Mail registers UTF-8 with *no* body encoding (``charset.add_charset(
+  "utf-8", SHORTEST, None, ...)``, process-wide), so Chinese bodies go out as
+  raw 8bit with lines as long as the HTML has them; SMTP allows 998 octets a
+  line and 8bit only with 8BITMIME. :class:`_Base64Message` encodes the text
+  and HTML parts in base64 instead (7bit-clean, wrapped at 76).
+
 Also note: Flask-Mail sets ``MAIL_SUPPRESS_SEND`` to ``app.testing`` unless
 configured, so a test app sends nothing unless it sets it to False; such a
 "send" comes back DELIVERED with reason ``suppressed``.
@@ -29,6 +35,7 @@ Settings read from the app: Flask-Mail's ``MAIL_*`` plus ``MAIL_TIMEOUT``
 
 from __future__ import annotations
 
+import email.charset
 import logging
 import smtplib
 import socket
@@ -36,6 +43,7 @@ from collections.abc import Iterable
 from typing import Any, Callable
 
 from flask import current_app, has_app_context
+from email.mime.text import MIMEText
 from flask_mail import Connection, Mail, Message
 
 from intranet.notify.outcomes import (
@@ -120,6 +128,15 @@ class TimeoutConnection(Connection):
             self.host.close()
 
 
+class _Base64Message(Message):
+    """Flask-Mail's Message with base64 text parts instead of raw 8bit."""
+
+    def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
+        charset = email.charset.Charset(self.charset or "utf-8")
+        charset.body_encoding = email.charset.BASE64  # this part only, not the registry
+        return MIMEText(text or "", _subtype=subtype, _charset=charset)
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
@@ -186,7 +203,7 @@ def send_email(
     state = app.extensions["mail"]
     if timeout is None:
         timeout = float(app.config.get("MAIL_TIMEOUT", DEFAULT_TIMEOUT))
-    message = Message(
+    message = _Base64Message(
         subject=subject,
         recipients=recipients,
         body=text,

@@ -5,7 +5,7 @@ It keeps every message it accepts as a parsed :class:`email.message.EmailMessage
 and started again on the same port (mail server down, then up), made to
 accept connections but never answer (a hung server, for timeouts), and made
 to refuse given addresses at RCPT TO with a chosen reply (550 for a bad
-address, or a 4xx for a temporary refusal).
+address, or a 4xx for a temporary refusal), or a sender at MAIL FROM.
 """
 
 from __future__ import annotations
@@ -51,22 +51,31 @@ class ReceivedMail:
         part = self.message.get_body(preferencelist=(subtype,))
         if part is None or part.get_content_subtype() != subtype:
             return None
-        return part.get_content()
+        # Senders using policy.SMTP put CRLF inside base64 bodies too.
+        return part.get_content().replace("\r\n", "\n")
 
     @property
     def text(self) -> str | None:
-        """The text/plain body, decoded, or None."""
+        """The text/plain body, decoded, line ends as \\n; or None."""
         return self._part("plain")
 
     @property
     def html(self) -> str | None:
-        """The text/html body, decoded, or None."""
+        """The text/html body, decoded, line ends as \\n; or None."""
         return self._part("html")
 
 
 class _Handler:
     def __init__(self, fake: "FakeSMTP") -> None:
         self.fake = fake
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        reply = self.fake._rejection_for(address, sender=True)
+        if reply is not None:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         reply = self.fake._rejection_for(address)
@@ -112,9 +121,11 @@ class FakeSMTP:
         self._port = 0
         self._controller: _Controller | None = None
         self._stall_sock: socket.socket | None = None
+        self._stall_timer: threading.Timer | None = None
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._rejections: dict[str, str] = {}
+        self._sender_rejections: dict[str, str] = {}
         self.messages: list[ReceivedMail] = []
 
     # ------------------------------------------------------------------ life
@@ -135,19 +146,29 @@ class FakeSMTP:
             self._controller.stop()
             self._controller = None
 
-    def stall(self) -> None:
-        """Accept TCP connections but never send the greeting (a hung server)."""
+    def stall(self, max_seconds: float = 30.0) -> None:
+        """Accept TCP connections but never send the greeting (a hung server).
+
+        After ``max_seconds`` the port is closed, so a client without a
+        timeout fails (connection reset) instead of hanging the test run.
+        """
         self.stop()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         sock.listen(16)
         self._stall_sock = sock
+        self._stall_timer = threading.Timer(max_seconds, self._unstall)
+        self._stall_timer.daemon = True
+        self._stall_timer.start()
 
     def _unstall(self) -> None:
-        if self._stall_sock is not None:
-            self._stall_sock.close()
-            self._stall_sock = None
+        timer, self._stall_timer = self._stall_timer, None
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
+        sock, self._stall_sock = self._stall_sock, None
+        if sock is not None:
+            sock.close()
 
     def __enter__(self) -> "FakeSMTP":
         return self.start()
@@ -184,13 +205,21 @@ class FakeSMTP:
         with self._lock:
             self._rejections[address.lower()] = reply
 
+    def reject_sender(self, address: str, reply: str = "550 5.7.1 <{addr}>: Sender address rejected: Access denied") -> None:
+        """Refuse ``address`` at MAIL FROM (a misconfigured sender)."""
+        with self._lock:
+            self._sender_rejections[address.lower()] = reply
+
     def accept(self, address: str) -> None:
+        """Undo :meth:`reject` / :meth:`reject_sender` for ``address``."""
         with self._lock:
             self._rejections.pop(address.lower(), None)
+            self._sender_rejections.pop(address.lower(), None)
 
-    def _rejection_for(self, address: str) -> str | None:
+    def _rejection_for(self, address: str, sender: bool = False) -> str | None:
         with self._lock:
-            reply = self._rejections.get(address.lower())
+            table = self._sender_rejections if sender else self._rejections
+            reply = table.get(address.lower())
         return reply.format(addr=address) if reply else None
 
     # ------------------------------------------------------------ inspection
