@@ -496,17 +496,19 @@ class FakeWeCom:
             now = self.clock()
             msgid = secrets.token_urlsafe(32)
 
+            canonical = None
             if body.get("enable_duplicate_check") in (1, "1", True):
                 interval = int(body.get("duplicate_check_interval") or 1800)
                 canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
                 accepted_at = self._recent_bodies.get(canonical)
                 if accepted_at is not None and now - accepted_at < interval:
                     return self._ok(msgid, invalid, unlicensed)
-                self._recent_bodies[canonical] = now
 
             over = [u for u in targets if not self._within_limit((agentid, u.userid.lower()), now)]
             if over and self.rate_limit_mode == "error":
                 return self._error(45009, "api freq out of limit")
+            if canonical is not None:  # only an accepted request counts as "sent before"
+                self._recent_bodies[canonical] = now
 
             over_keys = {u.userid.lower() for u in over}
             for user in targets:
