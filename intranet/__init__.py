@@ -38,6 +38,10 @@ def create_app(test_config=None):
     _sqlite_pragmas(app)
 
     from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from .reminders.engine import register_sweep
+    from .reminders.sweeps import CORE_SWEEPS
+    for sweep in CORE_SWEEPS:
+        register_sweep(app, sweep)
     from .columntypes import load_plugins
     load_plugins(app)
 
@@ -48,7 +52,8 @@ def create_app(test_config=None):
     from .org.views import bp as org_bp
     from .sites.views import bp as sites_bp
     from .public.views import bp as public_bp
-    for bp in (auth_bp, dashboard_bp, org_bp, sites_bp, items_bp):
+    from .reminders.views import bp as reminders_bp
+    for bp in (auth_bp, dashboard_bp, org_bp, sites_bp, items_bp, reminders_bp):
         app.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
     app.register_blueprint(public_bp)
 

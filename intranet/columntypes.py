@@ -203,6 +203,9 @@ def load_plugins(app):
     for name in names:
         module = importlib.import_module(f"plugins.{name}")
         module.register(registry)
+        for sweep in getattr(module, "sweeps", []):
+            from .reminders.engine import register_sweep
+            register_sweep(app, sweep)
         blueprint = getattr(module, "blueprint", None)
         if blueprint is not None:
             app.register_blueprint(blueprint)

@@ -38,6 +38,12 @@ class Defaults:
     LANMU_PASSWORD_HISTORY = 5
     LANMU_LOCKOUT_THRESHOLD = 5
     LANMU_LOCKOUT_MINUTES = 15
+    # Reminders (R-80..R-84)
+    LANMU_BASE_URL = ""              # absolute links in messages, e.g. https://oa.example.gov.cn
+    LANMU_SWEEP_MINUTES = 60         # how often the scheduler sweeps
+    LANMU_ESCALATION_GRACE_DAYS = 2  # overdue this long: the head is told; twice this: the leader
+    LANMU_SEND_WINDOW = ["08:00", "21:00"]  # outside it (quiet hours) only urgent messages go out
+    MAIL_TIMEOUT = 10                # seconds; Flask-Mail has none of its own
     LANMU_PASSWORD_HASH_METHOD = "scrypt"  # tests use a cheap method to stay fast
 
 

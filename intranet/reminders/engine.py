@@ -153,7 +153,7 @@ def run_sweep(now=None, holder=""):
         for n in notices:
             for level, user_id in recipients(n, now, role_map, parents, grace):
                 rows.append({
-                    "dedupe_key": f"{n.kind}|{n.key}|{n.period}|{level}|{user_id}"[:255],
+                    "dedupe_key": f"{n.kind}|{n.key}|{n.period}|{n.severity}|{level}|{user_id}"[:255],
                     "user_id": user_id, "sweep_id": sweep.id, "kind": n.kind, "duty_key": n.key,
                     "period": n.period, "level": level, "severity": n.severity, "title": n.title[:300],
                     "text": n.text, "url": n.url, "due_at": n.due_at, "unit_id": n.unit_id, "created_at": now,
