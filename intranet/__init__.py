@@ -47,13 +47,14 @@ def create_app(test_config=None):
 
     prefix = app.config["LANMU_ADMIN_PREFIX"].rstrip("/")
     from .auth.views import bp as auth_bp
+    from .auth.wecom_login import bp as wecom_login_bp
     from .dashboard.views import bp as dashboard_bp
     from .items.views import bp as items_bp
     from .org.views import bp as org_bp
     from .sites.views import bp as sites_bp
     from .public.views import bp as public_bp
     from .reminders.views import bp as reminders_bp
-    for bp in (auth_bp, dashboard_bp, org_bp, sites_bp, items_bp, reminders_bp):
+    for bp in (auth_bp, wecom_login_bp, dashboard_bp, org_bp, sites_bp, items_bp, reminders_bp):
         app.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
     app.register_blueprint(public_bp)
 

@@ -1,6 +1,6 @@
 """Channel senders for the outbox: WeCom (wechatpy, via intranet.notify.wecom)
 and e-mail (Flask-Mail, via intranet.notify.email). Each sender takes claimed
-outbox rows and returns {row id: Outcome}; it never raises for a delivery
+outbox rows (and the dispatch time) and returns {row id: Outcome}; it never raises for a delivery
 problem."""
 import json
 import time
@@ -47,8 +47,8 @@ class DatabaseRateLimiter:
     what was sent to each member in the last minute and hour across every
     dispatcher, from the outbox itself."""
 
-    def __init__(self, recipients, per_minute=30, per_hour=1000):
-        now = clock.now()
+    def __init__(self, recipients, now=None, per_minute=30, per_hour=1000):
+        now = now or clock.now()
         names = [r.lower() for r in recipients]
 
         def counts(since):
@@ -77,13 +77,13 @@ class DatabaseRateLimiter:
         self.hour[key] = max(0, self.hour.get(key, 0) - 1)
 
 
-def send_wecom(rows):
+def send_wecom(rows, now=None):
     from ..notify.outcomes import REASON_TOKEN, Outcome, Status
     from ..notify.wecom import send_text_card
     client = wecom_client()
     if client is None:
         return {r.id: Outcome(Status.TEMPORARY_FAILURE, REASON_TOKEN, "企业微信未配置") for r in rows}
-    limiter = DatabaseRateLimiter([r.recipient for r in rows])
+    limiter = DatabaseRateLimiter([r.recipient for r in rows], now)
     # Rows with the same card go out in one call (≤ 1000 recipients each).
     groups = {}
     for r in rows:
@@ -97,7 +97,7 @@ def send_wecom(rows):
     return results
 
 
-def send_mail(rows):
+def send_mail(rows, now=None):
     from ..notify.email import send_email
     timeout = current_app.config.get("MAIL_TIMEOUT", 10)
     results = {}

@@ -172,7 +172,7 @@ def dispatch_once(batch_size=200, now=None):
             outcomes = {r.id: Outcome(Status.TEMPORARY_FAILURE, REASON_TOKEN, f"通道“{channel}”未配置")
                         for r in channel_rows}
         else:
-            outcomes = send(channel_rows)
+            outcomes = send(channel_rows, now)
         for r in channel_rows:
             outcome = outcomes[r.id]
             record_outcome(r, outcome, now)
