@@ -49,24 +49,43 @@ MARKING_RE = re.compile(
         rf"(?m:^)[ \t\u3000]*{_WORD}{_SUFFIX}?{_AFTER}",
     ]))
 
-# Cheap pre-test: any text with a marking contains one of these characters.
-_TRIGGERS = ("密", "内", "注意保存", "机要")
+# Every marking contains one of these. Finding them with str.find (C speed)
+# and running MARKING_RE only over the lines that have one keeps a long text
+# from being walked position by position by a regex with no literal prefix.
+_TRIGGERS = ("密", "内部", "内 ", "内\u3000", "机要", "注意保存")
+
+
+def _candidate_lines(text: str) -> list[tuple[int, int]]:
+    starts = set()
+    for trigger in _TRIGGERS:
+        i = text.find(trigger)
+        while i != -1:
+            starts.add(text.rfind("\n", 0, i) + 1)
+            nl = text.find("\n", i)
+            if nl == -1:
+                break
+            i = text.find(trigger, nl + 1)
+    lines = []
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        lines.append((start, len(text) if end == -1 else end))
+    return lines
 
 
 def find_markings(text: str) -> list[Finding]:
     """Every classified marking in text (lines separated by newlines)."""
-    if not any(t in text for t in _TRIGGERS):
-        return []
     findings = []
-    for m in MARKING_RE.finditer(text):
-        start, end = m.span()
-        raw = m.group(0)
-        # the start-of-line form may have matched leading indentation
-        stripped = raw.lstrip(" \t\u3000")
-        start += len(raw) - len(stripped)
-        findings.append(Finding(
-            "classified", "marking", BLOCK, start, end, stripped, None,
-            f"检测到密级标志“{stripped}”，涉密或内部信息不得在网站公开发布。"))
+    for line_start, line_end in _candidate_lines(text):
+        # with pos/endpos, ^ and $ (multi-line) match at the line's ends
+        for m in MARKING_RE.finditer(text, line_start, line_end):
+            start, end = m.span()
+            raw = m.group(0)
+            # the start-of-line form may have matched leading indentation
+            stripped = raw.lstrip(" \t\u3000")
+            start += len(raw) - len(stripped)
+            findings.append(Finding(
+                "classified", "marking", BLOCK, start, end, stripped, None,
+                f"检测到密级标志“{stripped}”，涉密或内部信息不得在网站公开发布。"))
     return findings
 
 

@@ -57,23 +57,31 @@ PROVINCE_CODES = frozenset(
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
-_B = r"(?<![0-9A-Za-z])"   # not glued to a longer number or a code
+# Every pattern starts with a character class so that the regex engine can
+# skip quickly to candidate characters (a leading look-behind would make it
+# try every position); the "not glued to a longer number or code" look-behind
+# therefore comes right after the first character and looks two back.
+_B = r"(?<![0-9A-Za-z].)"
 _E = r"(?![0-9A-Za-z])"
+_AREA = r"(?:10|2[0-9]|[3-9][0-9]{2})"   # area code after its leading 0
 
 # Long digit runs: 15/18-digit IDs and 16-19-digit cards are told apart in
 # Python. One pattern so the text is scanned once for all of them.
-_LONG_RUN = re.compile(_B + r"[0-9]{15,19}(?:(?<=[0-9]{17})[Xx])?" + _E)
+_LONG_RUN = re.compile(r"[0-9]" + _B + r"[0-9]{14,18}(?:(?<=[0-9]{17})[Xx])?" + _E)
 # Cards written in groups of four: 6222 0212 3456 7890 123
-_GROUPED_CARD = re.compile(_B + r"[0-9]{4}(?:([ -])[0-9]{4})(?:\1[0-9]{4}){2}(?:\1[0-9]{1,3})?" + _E)
+_GROUPED_CARD = re.compile(
+    r"[0-9]" + _B + r"[0-9]{3}([ -])[0-9]{4}(?:\1[0-9]{4}){2}(?:\1[0-9]{1,3})?" + _E)
+# 13812345678, 138-1234-5678, 138 1234 5678, +86 138..., 0086138...
 _MOBILE = re.compile(
-    _B + r"(?:(?:\+|00)86[- ]?)?1[3-9][0-9](?:([- ])[0-9]{4}\1[0-9]{4}|[0-9]{8})" + _E)
+    r"[+01]" + _B + r"(?:(?<=\+)86[- ]?1|(?<=0)086[- ]?1|(?<=1))"
+    r"[3-9][0-9](?:([- ])[0-9]{4}\1[0-9]{4}|[0-9]{8})" + _E)
 # Area code 010, 02x or 0[3-9]xx, optionally in brackets, then a 7-8 digit
 # local number not starting with 0/1, then an optional extension.
 _LANDLINE = re.compile(
-    _B + r"(?:[(（]0(?:10|2[0-9]|[3-9][0-9]{2})[)）][- ]?|0(?:10|2[0-9]|[3-9][0-9]{2})[- ]?)"
+    r"[0(（]" + _B + r"(?:(?<=[(（])0" + _AREA + r"[)）][- ]?|(?<=0)" + _AREA + r"[- ]?)"
     r"[2-9][0-9]{6,7}(?:(?:-|转)[0-9]{1,5})?" + _E)
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
+    r"[A-Za-z0-9](?<![A-Za-z0-9._%+-].)[A-Za-z0-9._%+-]{0,63}@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])")
 
 _DIGITS_ONLY = re.compile(r"[^0-9Xx]")
