@@ -76,10 +76,10 @@ _MOBILE = re.compile(
     r"[+01]" + _B + r"(?:(?<=\+)86[- ]?1|(?<=0)086[- ]?1|(?<=1))"
     r"[3-9][0-9](?:([- ])[0-9]{4}\1[0-9]{4}|[0-9]{8})" + _E)
 # Area code 010, 02x or 0[3-9]xx, optionally in brackets, then a 7-8 digit
-# local number not starting with 0/1, then an optional extension.
+# local number not starting with 0, then an optional extension.
 _LANDLINE = re.compile(
     r"[0(（]" + _B + r"(?:(?<=[(（])0" + _AREA + r"[)）][- ]?|(?<=0)" + _AREA + r"[- ]?)"
-    r"[2-9][0-9]{6,7}(?:(?:-|转)[0-9]{1,5})?" + _E)
+    r"[1-9][0-9]{6,7}(?:(?:-|转)[0-9]{1,5})?" + _E)
 _EMAIL = re.compile(
     r"[A-Za-z0-9](?<![A-Za-z0-9._%+-].)[A-Za-z0-9._%+-]{0,63}@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])")
