@@ -17,7 +17,9 @@ BLOCK = "block"
 WARN = "warn"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass's __init__ costs twice as much, and a long
+# text with many hits builds tens of thousands of these (see bench/checks.py).
+@dataclass(slots=True)
 class Finding:
     kind: str          # one of KINDS
     category: str      # e.g. 'typo', 'id_card', 'marking', 'hidden_link'

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from operator import attrgetter
 from datetime import date
 from typing import Iterable, Optional
 
@@ -34,8 +35,9 @@ def plain_text(text_or_html: str, *, is_html: Optional[bool] = None) -> str:
     return html_to_text(text_or_html) if is_html else text_or_html
 
 
-def _sort_key(f: Finding):
-    return (f.start, f.end, f.kind, f.category)
+# by position; sort() is stable, so hits at the same span keep the order
+# lexicon, personal data, markings
+_sort_key = attrgetter("start", "end")
 
 
 def check_plain(text: str, matcher: Optional[LexiconMatcher], *,
