@@ -221,8 +221,9 @@ def apply_masking(text_or_html: str, findings: Iterable[Finding], *,
 
     ``findings`` must come from checking this same text (for HTML: offsets into
     its extracted plain text, as ``runner.check_text`` returns them). In HTML
-    only text nodes are edited; tags and attributes stay as they are. Findings
-    of other kinds are ignored.
+    only text nodes are edited; tags and attributes stay as they are, so an
+    address inside an attribute (``href="mailto:..."``, ``title="..."``) is
+    not masked: the checks only see text. Findings of other kinds are ignored.
     """
     from .htmltext import extract, looks_like_html, replace_spans
 

@@ -27,6 +27,8 @@ from typing import BinaryIO, Iterable, Optional, Union
 
 import olefile
 
+from .findings import BLOCK, Finding
+
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 # detected type -> extensions that may carry it
@@ -81,6 +83,14 @@ class UploadResult:
                                    # executable, script, macro, mismatch,
                                    # not_allowed, unknown, encrypted, bad_archive
     message: str                   # Chinese, for the uploader
+
+    def to_finding(self) -> Optional[Finding]:
+        """A refused upload as a blocking finding (category = reason, text =
+        file name, offsets 0), for lists that mix it with other findings."""
+        if self.ok:
+            return None
+        return Finding("upload", self.reason or "refused", BLOCK, 0, 0, self.filename, None,
+                       self.message)
 
 
 # --- file names --------------------------------------------------------------

@@ -109,6 +109,13 @@ def test_r53_renamed_executable_with_pdf_extension_is_refused():
     assert "可执行" in result.message and "会议通知.pdf" in result.message
 
 
+def test_r53_refused_upload_converts_to_a_blocking_finding():
+    finding = check_upload(EXE, "会议通知.pdf").to_finding()
+    assert (finding.kind, finding.category, finding.severity, finding.text) == (
+        "upload", "executable", "block", "会议通知.pdf")
+    assert check_upload(PDF, "a.pdf").to_finding() is None
+
+
 def test_r53_elf_and_shebang_scripts_are_refused_whatever_their_name():
     assert check_upload(ELF, "照片.jpg").reason == "executable"
     result = check_upload(b"#!/bin/sh\nrm -rf /\n", "说明.txt")
