@@ -171,31 +171,24 @@ class _Walker(HTMLParser):
         # open elements: (tag, effective hidden reason, index of its Link or -1)
         self.stack: list[tuple[str, Optional[str], int]] = []
         self.skip_depth = 0
-        self.pending: Optional[tuple[int, str, bool]] = None  # (raw_start, text, is_data)
 
     # position of the event being handled
     def _offset(self) -> int:
         line, col = self.getpos()
         return self.line_starts[line - 1] + col
 
-    def _flush(self, end: int) -> None:
-        """Close the text piece that is waiting for its source end."""
-        if self.pending is None:
+    def _emit_text(self, text: str, raw_len: int, is_data: bool) -> None:
+        """Append a text node (or a decoded reference) that takes raw_len
+        characters of the source at the current position."""
+        if self.skip_depth or not text:
             return
-        raw_start, text, is_data = self.pending
-        self.pending = None
-        exact = is_data and self.source[raw_start:end] == text
+        raw_start = self._offset()
+        raw_end = raw_start + raw_len
+        exact = is_data and self.source[raw_start:raw_end] == text
         start = self.length
         self.parts.append(text)
         self.length += len(text)
-        self.segments.append(Segment(start, self.length, raw_start, end, exact))
-
-    def _emit_text(self, text: str, is_data: bool) -> None:
-        offset = self._offset()
-        self._flush(offset)
-        if self.skip_depth or not text:
-            return
-        self.pending = (offset, text, is_data)
+        self.segments.append(Segment(start, self.length, raw_start, raw_end, exact))
 
     def _break(self, char: str) -> None:
         # block boundaries are synthetic: no source range, no segment
@@ -211,11 +204,9 @@ class _Walker(HTMLParser):
         return self.stack[-1][1] if self.stack else None
 
     def handle_starttag(self, tag, attrs):
-        self._flush(self._offset())
         self._start(tag, attrs, self_closing=False)
 
     def handle_startendtag(self, tag, attrs):
-        self._flush(self._offset())
         self._start(tag, attrs, self_closing=True)
 
     def _start(self, tag, attrs, self_closing):
@@ -244,7 +235,6 @@ class _Walker(HTMLParser):
             self.stack.append((tag, hidden, link_index))
 
     def handle_endtag(self, tag):
-        self._flush(self._offset())
         if tag in SKIP_TAGS:
             self.skip_depth = max(0, self.skip_depth - 1)
             return
@@ -260,29 +250,26 @@ class _Walker(HTMLParser):
             self._break("\n")
 
     def handle_data(self, data):
-        self._emit_text(data, is_data=True)
+        # with convert_charrefs=False, data is a verbatim slice of the source
+        self._emit_text(data, len(data), is_data=True)
+
+    def _reference(self, prefix: str, name: str) -> None:
+        # The parser hands us the name only; the source has it with or
+        # without ";" ("&amp" occurs). Decode it as written, as a browser does.
+        offset = self._offset()
+        raw_len = len(prefix) + len(name)
+        if self.source.startswith(";", offset + raw_len):
+            raw_len += 1
+        self._emit_text(html.unescape(self.source[offset:offset + raw_len]), raw_len, is_data=False)
 
     def handle_entityref(self, name):
-        self._emit_text(html.unescape(f"&{name};"), is_data=False)
+        self._reference("&", name)
 
     def handle_charref(self, name):
-        self._emit_text(html.unescape(f"&#{name};"), is_data=False)
-
-    def handle_comment(self, data):
-        self._flush(self._offset())
-
-    def handle_decl(self, decl):
-        self._flush(self._offset())
-
-    def handle_pi(self, data):
-        self._flush(self._offset())
-
-    def unknown_decl(self, data):
-        self._flush(self._offset())
+        self._reference("&#", name)
 
     def finish(self) -> HtmlText:
         self.close()
-        self._flush(len(self.source))
         text = "".join(self.parts)
         for _tag, _hidden, link_index in self.stack:  # unclosed <a>
             if link_index >= 0:
@@ -310,40 +297,44 @@ def replace_spans(source: str, doc: HtmlText, replacements: list[tuple[int, int,
     that crosses tags is edited piece by piece: when the new text has the same
     length as the old (masking keeps lengths), each character lands in the
     text node it replaces; otherwise the whole new text goes into the first
-    piece and the other pieces are emptied. A text node that held entities is
-    rewritten escaped.
+    piece and the other pieces are emptied. A text node is written back as it
+    was written, with only the new characters escaped; a decoded entity that
+    is edited is written escaped.
     """
     if not replacements:
         return source
-    # new text for each segment, built char by char
-    seg_text: dict[int, list[str]] = {}
+    # per segment: its characters as they will be written
+    seg_chars: dict[int, list[str]] = {}
     for p_start, p_end, new in sorted(replacements):
         same_length = len(new) == p_end - p_start
         first = True
         for si, seg in enumerate(doc.segments):
             if seg.plain_end <= p_start or seg.plain_start >= p_end:
                 continue
-            chars = seg_text.setdefault(si, list(doc.text[seg.plain_start:seg.plain_end]))
+            chars = seg_chars.get(si)
+            if chars is None:
+                if seg.exact:
+                    chars = list(source[seg.raw_start:seg.raw_end])
+                else:
+                    chars = [html.escape(c, quote=False)
+                             for c in doc.text[seg.plain_start:seg.plain_end]]
+                seg_chars[si] = chars
             lo = max(p_start, seg.plain_start)
             hi = min(p_end, seg.plain_end)
             for pos in range(lo, hi):
                 if same_length:
-                    chars[pos - seg.plain_start] = new[pos - p_start]
+                    chars[pos - seg.plain_start] = html.escape(new[pos - p_start], quote=False)
                 else:
                     chars[pos - seg.plain_start] = ""
             if not same_length and first:
-                chars[lo - seg.plain_start] = new
+                chars[lo - seg.plain_start] = html.escape(new, quote=False)
             first = False
     out = []
     last = 0
-    for si in sorted(seg_text):
+    for si in sorted(seg_chars):
         seg = doc.segments[si]
-        new_text = "".join(seg_text[si])
         out.append(source[last:seg.raw_start])
-        if seg.exact and "<" not in new_text and "&" not in new_text:
-            out.append(new_text)
-        else:
-            out.append(html.escape(new_text, quote=False))
+        out.append("".join(seg_chars[si]))
         last = seg.raw_end
     out.append(source[last:])
     return "".join(out)
