@@ -166,3 +166,12 @@ def test_r51_apply_masking_ignores_other_findings():
     findings = find_personal_data(text, today=TODAY)
     assert apply_masking(text, []) == text
     assert apply_masking(text, findings) == "做为联系人，手机138****5678"
+
+
+def test_r51_apply_masking_in_sloppy_html_keeps_everything_else_byte_for_byte():
+    # an empty end tag (ignored by parsers), "&amp" without ";", a bare "&"
+    html = "<p>电话13812345678</>&amp 张&三<br>身份证：11010519491231002X</p>"
+    findings = check_text(html, None, today=TODAY)
+    assert [f.text for f in findings] == ["13812345678", "11010519491231002X"]
+    assert apply_masking(html, findings) == (
+        "<p>电话138****5678</>&amp 张&三<br>身份证：11*************02X</p>")
