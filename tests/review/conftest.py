@@ -76,7 +76,7 @@ class Mailbox:
         text = msgs[-1].get_body(preferencelist=("plain",)).get_content()
         found = {}
         for label, action in (("同意", "approve"), ("退回修改", "return"), ("不予发布", "reject")):
-            m = re.search(rf"^{label}：(\S+)$", text, re.M)
+            m = re.search(rf"^{label}：(\S+)", text, re.M)
             found[action] = m.group(1)
         return found
 
