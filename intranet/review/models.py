@@ -312,3 +312,19 @@ def _refuse(what):
 for _cls, _what in ((Publication, "archive"), (PublicationFile, "archive file"), (LedgerEntry, "ledger")):
     event.listen(_cls, "before_update", _refuse(_what))
     event.listen(_cls, "before_delete", _refuse(_what))
+
+
+def _first_publication_written_once(target, value, oldvalue, _initiator):
+    """R-40: the first publish time is written once and never changed afterwards."""
+    from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
+    if oldvalue not in (None, NO_VALUE, NEVER_SET) and value != oldvalue:
+        raise ValueError(f"first_published_at of item {target.id} is {oldvalue} and cannot be rewritten (R-40)")
+    return value
+
+
+def _guard_first_publication():
+    from ..items.models import Item
+    event.listen(Item.first_published_at, "set", _first_publication_written_once, active_history=True)
+
+
+_guard_first_publication()
