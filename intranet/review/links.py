@@ -86,6 +86,8 @@ def check(token, user):
         raise LinkRefused("foreign", "不是您的审核链接",
                           f"此审核链接是发给{link.user.name}的，您当前以{user.name}的身份登录，不能使用。"
                           "如需审核，请登录系统在“待我审核”中处理。", 403)
+    if not link.user.active:
+        raise LinkRefused("foreign", "不是您的审核链接", "此链接收件人的账号已停用，链接不能使用。", 403)
     if not any(c.user_id == link.user_id for c in step.candidates):
         raise LinkRefused("foreign", "不是您的审核链接",
                           "该审核环节已不再由此链接的收件人负责（例如已工作交接），此链接不能使用。", 403)

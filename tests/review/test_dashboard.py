@@ -93,3 +93,23 @@ def test_r34_deciding_a_step_already_decided_is_refused_clearly(demo):
     decide(as_user(demo, "proof1"), item_id, "approve")
     resp = decide(as_user(demo, "proof2"), item_id, "approve", step=step)
     assert "该审核环节已处理" in text_of(resp) and "周校对" in text_of(resp)
+
+
+def test_review_pages_render_for_their_users(demo):
+    from .conftest import column, publish_new
+    item_id = publish_new(demo)
+    from intranet.review.models import Publication
+    pub = db.session.execute(db.select(Publication)).scalar_one()
+    webmaster = as_user(demo, "webmaster")
+    news = column("news")
+    for url in ("/review/", "/review/chains", f"/review/chains/{news.id}/major", "/review/ledger",
+                "/review/archive", f"/review/forms/{pub.id}", f"/review/archive/{pub.id}", f"/review/items/{item_id}",
+                f"/items/{item_id}", "/inbox/", "/"):
+        resp = webmaster.get(prefix(demo) + url)
+        assert resp.status_code == 200, url
+    page = webmaster.get(prefix(demo) + f"/review/chains/{news.id}/major").get_data(as_text=True)
+    assert 'value="higher_office" selected' in page
+    # The author sees the approval form of their own publication, and the history on the item page.
+    officer = as_user(demo, "officer")
+    assert officer.get(prefix(demo) + f"/review/forms/{pub.id}").status_code == 200
+    assert "审核记录" in text_of(officer.get(prefix(demo) + f"/items/{item_id}"))
