@@ -173,6 +173,32 @@ def _open_next(run):
     return None
 
 
+def reresolve(step, by):
+    """Ask again who may decide an open step (after an admin fixed roles); returns the people."""
+    from . import mailer
+    if step.status != OPEN:
+        raise AlreadyDecided("该审核环节已处理，无需重新确定审核人。")
+    run, item = step.run, step.item
+    excluded = authors_of(item)
+    if chains.distinct_deciders():
+        excluded |= {s.decided_by_id for s in run.steps if s.decided_by_id}
+    people = chains.candidates_for(step.kind, step.role, step.unit, item, excluded)
+    have = {c.user_id for c in step.candidates}
+    for c in list(step.candidates):
+        if c.user_id not in {p.id for p in people}:
+            step.candidates.remove(c)
+    for p in people:
+        if p.id not in have:
+            step.candidates.append(StepCandidate(user_id=p.id))
+    step.note = "" if people else "没有符合条件的审核人（须由作者以外的人员担任），请管理员配置角色"
+    db.session.flush()
+    for p in people:
+        if p.id not in have:
+            mailer.queue_step_mail(step, p)
+    audit.record("review_reresolved", item, user=by, detail={"step": step.label, "people": [p.username for p in people]})
+    return people
+
+
 # -- decide --------------------------------------------------------------------
 
 def decide(step, user, decision, comment="", seen_revision=None, via="web"):

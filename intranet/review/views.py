@@ -11,7 +11,7 @@ from ..extensions import db
 from ..items.models import EXPIRED, IMPORTANCE_LABELS, IN_REVIEW, PUBLISHED, WITHDRAWN, Item, Revision
 from ..org import roles
 from ..org.models import Unit, User
-from ..org.permissions import can_edit_item, can_manage_column
+from ..org.permissions import can_edit_item, can_manage_column, manages_unit
 from ..sites.models import Column, Site
 from . import access, chains, diff, engine, exports, links
 from .archive import archived_path
@@ -67,6 +67,7 @@ def review_state(item):
         "run": run,
         "step": step,
         "mine": step is not None and engine.is_candidate(step, user),
+        "can_reresolve": step is not None and manages_unit(user, item.unit),
         "can_submit": item.status in ("draft", "returned") and can_edit_item(user, item),
         "can_withdraw": item.status in (PUBLISHED, "approved") and engine.can_withdraw(user, item),
         "can_reopen": item.status in (WITHDRAWN, EXPIRED) and (item.author_id == user.id or
@@ -163,6 +164,26 @@ def decide(step_id):
     return redirect(url_for("review.queue"))
 
 
+@bp.route("/steps/<int:step_id>/reresolve", methods=["POST"])
+@login_required
+def reresolve(step_id):
+    """An admin re-resolves who may decide an open step (e.g. after assigning a missing role)."""
+    step = db.session.get(ReviewStep, step_id)
+    if step is None:
+        abort(404)
+    if not manages_unit(current_user, step.item.unit):
+        abort(403)
+    try:
+        people = engine.reresolve(step, current_user)
+    except engine.ReviewRefused as exc:
+        _refused(exc)
+        return redirect(url_for("review.item", item_id=step.item_id))
+    db.session.commit()
+    flash("已重新确定审核人：" + ("、".join(p.name for p in people) if people else "仍然没有符合条件的人员"),
+          "success" if people else "warning")
+    return redirect(url_for("review.item", item_id=step.item_id))
+
+
 @bp.route("/items/<int:item_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(item_id):
@@ -248,7 +269,6 @@ def _column_or_404(column_id, manage=True):
 @login_required
 def chains_index():
     from ..sites.views import column_tree
-    from ..org.permissions import manages_unit
     sites = [s for s in db.session.execute(db.select(Site).order_by(Site.id)).scalars()
              if manages_unit(current_user, s.unit)]
     if not sites:

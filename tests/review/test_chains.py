@@ -133,3 +133,26 @@ def test_r03_hand_over_moves_open_steps_to_the_successor(demo):
     assert candidates(item_id) == ["liaison"]
     resp = decide(as_user(demo, "liaison"), item_id, "approve")
     assert "已记录审核意见" in text_of(resp)
+
+
+def test_r31_step_without_anyone_can_be_reresolved_after_roles_are_fixed(demo, mailbox):
+    from intranet.org.models import RoleAssignment
+    from intranet.sites.models import ColumnGrant
+    head = as_user(demo, "head")
+    db.session.add(ColumnGrant(column_id=column("news").id, user_id=user("head").id, permission="draft"))
+    db.session.commit()
+    item_id = create_item(head, title="科长自己写的信息")
+    submit(head, item_id)
+    run_chain(demo, item_id, ("proof1", "proof2"))
+    step = open_step(item_id)
+    assert candidates(item_id) == [] and "没有符合条件的审核人" in step.note
+    page = as_user(demo, "webmaster").get(prefix(demo) + f"/review/items/{item_id}")
+    assert "没有符合条件的审核人" in text_of(page) and "重新确定审核人" in text_of(page)
+    # The admin gives the unit a second department head, then asks again.
+    db.session.add(RoleAssignment(user_id=user("liaison").id, unit_id=column("news").unit_id, role="dept_head"))
+    db.session.commit()
+    assert as_user(demo, "officer").post(prefix(demo) + f"/review/steps/{step.id}/reresolve").status_code == 403
+    resp = as_user(demo, "webmaster").post(prefix(demo) + f"/review/steps/{step.id}/reresolve",
+                                           follow_redirects=True)
+    assert "已重新确定审核人：陈联络" in text_of(resp)
+    assert candidates(item_id) == ["liaison"] and mailbox.links("liaison")["approve"]
