@@ -54,9 +54,13 @@ def create_app(test_config=None):
     from .sites.views import bp as sites_bp
     from .public.views import bp as public_bp
     from .reminders.views import bp as reminders_bp
-    for bp in (auth_bp, wecom_login_bp, dashboard_bp, org_bp, sites_bp, items_bp, reminders_bp):
+    from .review.views import bp as review_bp
+    from .notify.views import bp as notify_bp
+    for bp in (auth_bp, wecom_login_bp, dashboard_bp, org_bp, sites_bp, items_bp, reminders_bp, review_bp, notify_bp):
         app.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
     app.register_blueprint(public_bp)
+    from . import review
+    review.init_app(app)
 
     from .cli import register_cli
     register_cli(app)

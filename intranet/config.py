@@ -46,6 +46,13 @@ class Defaults:
     MAIL_TIMEOUT = 10                # seconds; Flask-Mail has none of its own
     LANMU_PASSWORD_HASH_METHOD = "scrypt"  # tests use a cheap method to stay fast
 
+    # Review and publication (R-30..R-40)
+    LANMU_REVIEW_LINK_WORKDAYS = 5        # email decision links expire after N working days
+    LANMU_REVIEW_MAIL_TIMEOUT = 10        # seconds, SMTP connect/read for reviewer mail
+    LANMU_REVIEW_DISTINCT_DECIDERS = True  # one person decides at most one step of a run
+    LANMU_BASE_URL = None                 # e.g. https://oa.example.gov.cn, for links in mail sent outside a request
+    LANMU_ARCHIVE_DIR = None              # default: instance/archive
+
 
 def apply_environment(config, environ=os.environ):
     for key, raw in environ.items():
