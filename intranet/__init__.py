@@ -38,19 +38,29 @@ def create_app(test_config=None):
     _sqlite_pragmas(app)
 
     from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+    from .reminders.engine import register_sweep
+    from .reminders.sweeps import CORE_SWEEPS
+    for sweep in CORE_SWEEPS:
+        register_sweep(app, sweep)
     from .columntypes import load_plugins
     load_plugins(app)
 
     prefix = app.config["LANMU_ADMIN_PREFIX"].rstrip("/")
     from .auth.views import bp as auth_bp
+    from .auth.wecom_login import bp as wecom_login_bp
     from .dashboard.views import bp as dashboard_bp
     from .items.views import bp as items_bp
     from .org.views import bp as org_bp
     from .sites.views import bp as sites_bp
     from .public.views import bp as public_bp
-    for bp in (auth_bp, dashboard_bp, org_bp, sites_bp, items_bp):
+    from .reminders.views import bp as reminders_bp
+    from .review.views import bp as review_bp
+    from .notify.views import bp as notify_bp
+    for bp in (auth_bp, wecom_login_bp, dashboard_bp, org_bp, sites_bp, items_bp, reminders_bp, review_bp, notify_bp):
         app.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
     app.register_blueprint(public_bp)
+    from . import review
+    review.init_app(app)
     from .workdays.views import init_app as init_workdays
     init_workdays(app)
 

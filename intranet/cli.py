@@ -7,6 +7,10 @@ from .extensions import db
 
 
 def register_cli(app):
+    from .reminders.cli import outbox_cli, scheduler_cli
+    app.cli.add_command(scheduler_cli)
+    app.cli.add_command(outbox_cli)
+
     @app.cli.command("demo")
     @with_appcontext
     def demo_command():

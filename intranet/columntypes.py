@@ -239,6 +239,9 @@ def load_plugins(app):
     for name in names:
         module = importlib.import_module(f"plugins.{name}")
         module.register(registry)
+        for sweep in getattr(module, "sweeps", []):
+            from .reminders.engine import register_sweep
+            register_sweep(app, sweep)
         blueprint = getattr(module, "blueprint", None)
         if blueprint is not None:
             app.register_blueprint(blueprint)
@@ -251,6 +254,7 @@ def load_plugins(app):
             loaders.append(FileSystemLoader(str(templates)))
     app.jinja_loader = ChoiceLoader(loaders)
     app.extensions["lanmu_column_types"] = registry
+    app.extensions.setdefault("lanmu_dashboard_panels", []).extend(registry.hooks("dashboard_panel"))
 
     @app.context_processor
     def plugin_nav():

@@ -38,7 +38,20 @@ class Defaults:
     LANMU_PASSWORD_HISTORY = 5
     LANMU_LOCKOUT_THRESHOLD = 5
     LANMU_LOCKOUT_MINUTES = 15
+    # Reminders (R-80..R-84)
+    LANMU_BASE_URL = ""              # absolute links in messages, e.g. https://oa.example.gov.cn
+    LANMU_SWEEP_MINUTES = 60         # how often the scheduler sweeps
+    LANMU_ESCALATION_GRACE_DAYS = 2  # overdue this long: the head is told; twice this: the leader
+    LANMU_SEND_WINDOW = ["08:00", "21:00"]  # outside it (quiet hours) only urgent messages go out
+    MAIL_TIMEOUT = 10                # seconds; Flask-Mail has none of its own
     LANMU_PASSWORD_HASH_METHOD = "scrypt"  # tests use a cheap method to stay fast
+
+    # Review and publication (R-30..R-40)
+    LANMU_REVIEW_LINK_WORKDAYS = 5        # email decision links expire after N working days
+    LANMU_REVIEW_MAIL_TIMEOUT = 10        # seconds, SMTP connect/read for reviewer mail
+    LANMU_REVIEW_DISTINCT_DECIDERS = True  # one person decides at most one step of a run
+    LANMU_BASE_URL = None                 # e.g. https://oa.example.gov.cn, for links in mail sent outside a request
+    LANMU_ARCHIVE_DIR = None              # default: instance/archive
 
 
 def apply_environment(config, environ=os.environ):

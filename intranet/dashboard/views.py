@@ -1,6 +1,6 @@
 """Each person's start page: what is theirs (my drafts, returned to me, my
 columns' freshness). Later features add panels (waiting for my decision)."""
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
@@ -43,11 +43,7 @@ def index():
         returned=[i for i in mine if i.status == RETURNED],
         columns=my_columns(current_user),
         password_days_left=policy.days_left(current_user),
-        panels=_plugin_panels(current_user),
+        # Features add panels: app.extensions["lanmu_dashboard_panels"] holds
+        # callables(user) -> dict(template=..., **context).
+        panels=[panel(current_user) for panel in current_app.extensions.get("lanmu_dashboard_panels", [])],
     )
-
-
-def _plugin_panels(user):
-    """Panels column-type plugins add (e.g. the mailbox's open messages, R-73)."""
-    from ..columntypes import registry
-    return [p for p in (hook(user) for hook in registry().hooks("dashboard_panel")) if p]

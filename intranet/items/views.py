@@ -1,12 +1,13 @@
 """Drafting items: create, edit (every save a revision), attachments and images
 with captions, revision history (R-20, R-22, R-23, R-25)."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from .. import audit
 from ..columntypes import get_type
 from ..extensions import db
 from ..org.permissions import can_draft, can_edit_item, can_view_item
+from ..signals import item_edited
 from ..sites.models import Column, Site
 from . import storage
 from .forms import CaptionForm, NewItemForm, UploadForm, make_item_form
@@ -139,6 +140,7 @@ def upload(item_id):
     db.session.refresh(item)
     record_revision(item, current_user, f"上传{'图片' if att.is_image else '附件'}：{att.filename}")
     audit.record("attachment_added", item, detail={"filename": att.filename, "sha256": att.sha256})
+    item_edited.send(current_app._get_current_object(), item=item, user=current_user)
     db.session.commit()
     flash(f"已上传“{att.filename}”。", "success")
     return redirect(url_for("items.edit", item_id=item.id))
@@ -162,6 +164,7 @@ def caption(item_id, attachment_id):
     if form.validate_on_submit():
         att.caption = form.caption.data.strip()
         record_revision(item, current_user, f"修改图片说明：{att.filename}")
+        item_edited.send(current_app._get_current_object(), item=item, user=current_user)
         db.session.commit()
         flash("图片说明已保存。", "success")
     else:
@@ -182,6 +185,7 @@ def delete_attachment(item_id, attachment_id):
     db.session.refresh(item)
     record_revision(item, current_user, f"删除附件：{name}")
     audit.record("attachment_removed", item, detail={"filename": name})
+    item_edited.send(current_app._get_current_object(), item=item, user=current_user)
     db.session.commit()
     flash(f"已删除“{name}”。", "success")
     return redirect(url_for("items.edit", item_id=item.id))
@@ -204,6 +208,8 @@ def delete(item_id):
     item = _item_or_404(item_id)
     if item.status not in (DRAFT, RETURNED) or item.author_id != current_user.id:
         abort(403, "只有作者可以删除尚未提交的草稿。")
+    if item.first_published_at is not None:
+        abort(403, "发布过的信息须永久归档，不能删除。")
     audit.record("item_deleted", item, detail={"title": item.title})
     db.session.delete(item)
     db.session.commit()

@@ -1,6 +1,6 @@
 """The public site (published, unexpired, unwithdrawn items only). The intranet
 lives under LANMU_ADMIN_PREFIX and is never linked from here (R-05)."""
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, make_response, render_template, request, send_file
 from sqlalchemy import or_
 
 from .. import clock
@@ -49,20 +49,66 @@ def site_home(code):
     return render_template("public/home.html", site=site, nav=_nav(site), latest=latest)
 
 
-@bp.route("/s/<code>/c/<slug>/")
-def column(code, slug):
-    site = _site_or_404(code)
+def _column_or_404(site, slug):
     col = db.session.execute(db.select(Column).filter_by(site_id=site.id, slug=slug, archived=False)).scalar()
     if col is None:
         abort(404)
+    return col
+
+
+def _column_ids(col):
+    """The column and its unarchived descendants: a parent column lists its children's items too."""
+    ids, frontier = [col.id], [col]
+    while frontier:
+        for child in frontier.pop().children:
+            if not child.archived and child.id not in ids:
+                ids.append(child.id)
+                frontier.append(child)
+    return ids
+
+
+@bp.route("/s/<code>/c/<slug>/")
+def column(code, slug):
+    site = _site_or_404(code)
+    col = _column_or_404(site, slug)
     page = max(1, request.args.get("page", 1, type=int))
     items = db.session.execute(
-        visible_items().filter(Item.column_id == col.id)
+        visible_items().filter(Item.column_id.in_(_column_ids(col)))
         .order_by(Item.first_published_at.desc(), Item.id.desc())
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all()
     ctype = get_type(col.type)
     return render_template(ctype.list_template, site=site, nav=_nav(site), column=col, ctype=ctype,
                            items=items[:PAGE_SIZE], page=page, has_next=len(items) > PAGE_SIZE)
+
+
+@bp.route("/s/<code>/c/<slug>/rss.xml")
+def rss(code, slug):
+    """RSS 2.0 of a column's newest published items."""
+    site = _site_or_404(code)
+    col = _column_or_404(site, slug)
+    items = db.session.execute(
+        visible_items().filter(Item.column_id.in_(_column_ids(col)))
+        .order_by(Item.first_published_at.desc(), Item.id.desc()).limit(PAGE_SIZE)).scalars().all()
+    resp = make_response(render_template("public/rss.xml", site=site, column=col, items=items))
+    resp.mimetype = "application/rss+xml"
+    return resp
+
+
+@bp.route("/s/<code>/search")
+def search(code):
+    """The search box: published items of this site whose title or text contains the words."""
+    site = _site_or_404(code)
+    q = (request.args.get("q") or "").strip()[:50]
+    page = max(1, request.args.get("page", 1, type=int))
+    items = []
+    if q:
+        stmt = visible_items().join(Column).filter(Column.site_id == site.id, Column.archived.is_(False))
+        for word in q.split()[:5]:
+            stmt = stmt.filter(or_(Item.title.contains(word, autoescape=True), Item.body.contains(word, autoescape=True)))
+        items = db.session.execute(stmt.order_by(Item.first_published_at.desc(), Item.id.desc())
+                                   .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all()
+    return render_template("public/search.html", site=site, nav=_nav(site), q=q, items=items[:PAGE_SIZE],
+                           page=page, has_next=len(items) > PAGE_SIZE)
 
 
 def _public_item_or_404(code, item_id):

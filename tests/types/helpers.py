@@ -65,7 +65,7 @@ def create_column_over_http(client, app, type_id, slug, settings=None):
     data = {"name": f"{ctype.label}测试栏目", "slug": slug, "parent_id": 0, "type": type_id,
             "unit_id": unit("hz-office").id, "description": "", "rule_kind": kind, "rule_n": n or "",
             "rule_dates": dates, "staleness_class": ctype.default_staleness, "link_visible": "y",
-            "sort_order": 50}
+            "requires_secrecy_review": "y", "sort_order": 50}
     for key, value in (settings or {}).items():
         data[f"setting_{key}"] = value
     resp = client.post(prefix(app) + f"/sites/{site().id}/columns/new", data=data)
@@ -97,3 +97,26 @@ def missing_messages(page_html):
     if not block:
         return []
     return [re.sub(r"<[^>]+>", "", m).strip() for m in re.findall(r"<li>(.*?)</li>", block.group(1), re.S)]
+
+
+def forget_cached_user(app):
+    """Tests keep one app context pushed and requests reuse it, so Flask-Login's
+    user cached in `g` would outlive a request: forget it, so clients signed in
+    as different people stay different (as tests/review do)."""
+    from flask import g
+
+    @app.before_request
+    def _forget_cached_user():
+        g.pop("_login_user", None)
+
+
+def publish_through_review(app, item_id):
+    """Submit as the author and approve every step of the default chain as the
+    demo roles (the review engine publishes and sends item_published)."""
+    from ..review.conftest import as_user, run_chain, submit
+    author = db.session.get(Item, item_id).author.username
+    resp = submit(as_user(app, author), item_id)
+    assert "提交" in resp.get_data(as_text=True)
+    run_chain(app, item_id)
+    db.session.expire_all()
+    return db.session.get(Item, item_id)

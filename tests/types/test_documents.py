@@ -35,7 +35,8 @@ def _document(col, issue_date, title="关于印发管理办法的通知", status
 def _publish(item, at):
     """What the publisher (review engine) does: publish and send the signal."""
     set_now(clock_app(), at)
-    item.status, item.first_published_at, item.published_at = PUBLISHED, at, at
+    item.status, item.published_at = PUBLISHED, at
+    item.first_published_at = item.first_published_at or at  # R-40: written once
     item_published.send(clock_app(), item=item, user=user("webmaster"))
     db.session.commit()
 
@@ -212,3 +213,27 @@ def test_r61_provisional_records_are_recomputed_once_the_year_is_entered(normati
     db.session.refresh(record)
     # Thu 03-11 and Fri 03-12 off: Mon 03-15 (1), Tue 03-16 (2).
     assert (record.due_date, record.late, record.provisional) == (date(2027, 3, 16), False, False)
+
+
+def test_r60_document_published_through_the_review_chain_is_recorded(demo, login_as):
+    """The real path: the officer drafts, the chain approves, the review engine
+    publishes and sends item_published, the document plugin records it."""
+    from .helpers import forget_cached_user, new_item_over_http, publish_through_review
+    forget_cached_user(demo)
+    docs = make_column("docs-flow", "document", settings={"doc_kind": "normative"})
+    set_now(demo, datetime(2026, 9, 29, 9, 0))
+    officer = login_as("officer")
+    form = {"title": "经审核发布的规范性文件", "body": "<p>现将管理办法印发给你们，请认真贯彻执行。</p>", "source": "市办",
+            "extra_doc_number": "杭青俱办〔2026〕4号", "extra_issuing_unit": "市推进办",
+            "extra_issue_date": "2026-09-29", "extra_red_header_title": "市推进办文件"}
+    on_time = new_item_over_http(officer, demo, docs, form)
+    late = new_item_over_http(officer, demo, docs, {**form, "title": "审核拖延的规范性文件"})
+    set_now(demo, datetime(2026, 10, 8, 16, 0))       # the due day (2 working days across National Day)
+    assert publish_through_review(demo, on_time.id).status == PUBLISHED
+    set_now(demo, datetime(2026, 10, 9, 9, 0))        # the day after
+    assert publish_through_review(demo, late.id).status == PUBLISHED
+    records = {r.item_id: r for r in db.session.execute(db.select(DocumentPublication)).scalars()}
+    assert (records[on_time.id].late, records[on_time.id].published_at) == (False, datetime(2026, 10, 8, 16, 0))
+    assert (records[late.id].late, records[late.id].due_date) == (True, date(2026, 10, 8))
+    set_now(demo, TEST_NOW)
+    assert "逾期发布" in text_of(login_as("officer").get(prefix(demo) + f"/items/{late.id}"))

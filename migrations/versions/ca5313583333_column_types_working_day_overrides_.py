@@ -1,8 +1,8 @@
 """column types: working-day overrides, document publication records, link checks, mailbox
 
-Revision ID: c5def4f7e687
-Revises: 4714eb520431
-Create Date: 2026-11-27 23:42:46.618282
+Revision ID: ca5313583333
+Revises: 7dcdd91163b1
+Create Date: 2026-11-27 23:52:02.672842
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'c5def4f7e687'
-down_revision = '4714eb520431'
+revision = 'ca5313583333'
+down_revision = '7dcdd91163b1'
 branch_labels = None
 depends_on = None
 

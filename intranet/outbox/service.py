@@ -1,0 +1,191 @@
+"""Queueing and dispatching outbox messages (R-82..R-84).
+
+enqueue()        one message for one person on their chosen channels
+queue_digests()  one digest per person and channel for a sweep's new reminders
+claim()          take a batch of due rows for this worker (SKIP LOCKED on
+                 PostgreSQL; an atomic UPDATE on SQLite); expired claims of a
+                 dead worker are taken again
+dispatch_once()  claim, deliver through the channel senders, record outcomes
+"""
+import uuid
+from datetime import datetime, time, timedelta
+
+from flask import current_app, render_template
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from .. import clock
+from ..extensions import db
+from ..org.models import User
+from .models import CANCELLED, FAILED, PENDING, SENDING, SENT, OutboxMessage
+
+BACKOFF_SECONDS = [60, 300, 900, 3600, 3 * 3600, 6 * 3600]
+
+
+def _parse_hhmm(text):
+    h, m = (int(x) for x in text.split(":"))
+    return time(h, m)
+
+
+def send_window(now):
+    """(in_window, next_window_start) for the configured send window (R-82)."""
+    start, end = (_parse_hhmm(t) for t in current_app.config["LANMU_SEND_WINDOW"])
+    t = now.time()
+    if start <= t < end:
+        return True, now
+    day = now.date() if t < start else now.date() + timedelta(days=1)
+    return False, datetime.combine(day, start)
+
+
+def _first_attempt(now, urgent):
+    in_window, opens = send_window(now)
+    return now if (urgent or in_window) else opens
+
+
+def _insert_ignore(rows):
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    ins = pg_insert(OutboxMessage.__table__) if dialect == "postgresql" else sqlite_insert(OutboxMessage.__table__)
+    for start in range(0, len(rows), 500):
+        db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows[start:start + 500])
+
+
+def channels_for(user):
+    """The channels this person gets reminders on (the in-app inbox is always on)."""
+    out = []
+    if user.notify_wecom and user.wecom_userid:
+        out.append(("wecom", user.wecom_userid))
+    if user.notify_email and user.email:
+        out.append(("email", user.email))
+    return out
+
+
+def message_rows(dedupe_prefix, user, subject, text, html, url, urgent, now):
+    first = _first_attempt(now, urgent)
+    return [{"dedupe_key": f"{dedupe_prefix}|{channel}"[:200], "channel": channel, "user_id": user.id,
+             "recipient": address, "subject": subject[:300], "text": text, "html": html or "", "url": url or "",
+             "urgent": urgent, "status": PENDING, "attempts": 0, "next_attempt_at": first, "created_at": now}
+            for channel, address in channels_for(user)]
+
+
+def enqueue(user, subject, text, *, html="", url="", urgent=False, dedupe_key=None):
+    """Queue one message to one person on their channels. Idempotent per dedupe key."""
+    now = clock.now()
+    key = dedupe_key or f"msg|{uuid.uuid4().hex}"
+    _insert_ignore(message_rows(f"{key}|{user.id}", user, subject, text, html, url, urgent, now))
+
+
+def enqueue_address(address, subject, text, *, html="", url="", urgent=False, dedupe_key):
+    """Queue an e-mail to an address that is not a person (a supervising unit's contact)."""
+    now = clock.now()
+    _insert_ignore([{"dedupe_key": f"{dedupe_key}|email"[:200], "channel": "email", "user_id": None,
+                     "recipient": address, "subject": subject[:300], "text": text, "html": html or "",
+                     "url": url or "", "urgent": urgent, "status": PENDING, "attempts": 0,
+                     "next_attempt_at": _first_attempt(now, urgent), "created_at": now}])
+
+
+def queue_digests(sweep, reminders, urgent_kinds=()):
+    """One digest per person and channel listing all their new reminders (R-83)."""
+    by_user = {}
+    for r in reminders:
+        by_user.setdefault(r.user_id, []).append(r)
+    if not by_user:
+        return
+    users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(list(by_user)))).scalars()}
+    base = current_app.config.get("LANMU_BASE_URL") or "http://localhost"
+    inbox_url = base.rstrip("/") + current_app.config["LANMU_ADMIN_PREFIX"] + "/reminders/"
+    rows = []
+    for user_id, items in by_user.items():
+        user = users[user_id]
+        overdue = sum(1 for r in items if r.severity != "warn")
+        subject = f"【督办提醒】您有{len(items)}项工作待办" + (f"，其中{overdue}项已超期" if overdue else "")
+        text = "\n".join(f"{i}. [{r.severity_label}] {r.title}" + (f"（期限 {r.due_at:%Y-%m-%d %H:%M}）" if r.due_at else "")
+                         for i, r in enumerate(items, 1))
+        text = f"{user.name}，您好：\n{text}\n\n请登录网站信息发布系统处理：{inbox_url}"
+        html = render_template("reminders/digest_email.html", user=user, reminders=items, inbox_url=inbox_url)
+        urgent = any(r.kind in urgent_kinds and r.severity == "veto" for r in items)
+        rows += message_rows(f"digest|{sweep.id}|{user_id}", user, subject, text, html, inbox_url, urgent, sweep.at)
+    _insert_ignore(rows)
+
+
+def claim(batch_size=200, lease_seconds=120, now=None, channel=None):
+    """Claim up to batch_size due rows for this worker; returns them."""
+    now = now or clock.now()
+    token = uuid.uuid4().hex
+    due = or_(and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+              and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now))
+    sub = select(OutboxMessage.id).where(due).order_by(OutboxMessage.urgent.desc(), OutboxMessage.id).limit(batch_size)
+    if channel:
+        sub = sub.where(OutboxMessage.channel == channel)
+    if db.session.get_bind().dialect.name == "postgresql":
+        sub = sub.with_for_update(skip_locked=True)
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(sub.scalar_subquery()))
+                       .values(status=SENDING, claim_token=token, claimed_until=now + timedelta(seconds=lease_seconds),
+                               attempts=OutboxMessage.attempts + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    return db.session.execute(select(OutboxMessage).where(OutboxMessage.claim_token == token)
+                              .order_by(OutboxMessage.id)).scalars().all()
+
+
+def record_outcome(row, outcome, now):
+    """Apply one channel outcome to its row (still held by this worker's claim)."""
+    if outcome.delivered:
+        row.status, row.sent_at, row.last_error = SENT, now, ""
+    elif outcome.permanent:
+        row.status, row.last_error = FAILED, f"{outcome.reason}: {outcome.detail}"[:500]
+    else:
+        if outcome.retry_after:
+            delay = outcome.retry_after
+        else:
+            delay = BACKOFF_SECONDS[min(row.attempts - 1, len(BACKOFF_SECONDS) - 1)]
+        row.status, row.last_error = PENDING, f"{outcome.reason}: {outcome.detail}"[:500]
+        row.next_attempt_at = now + timedelta(seconds=delay)
+    row.claim_token, row.claimed_until = None, None
+
+
+def dispatch_once(batch_size=200, now=None):
+    """Deliver what is due once. Returns {"sent": n, "failed": n, "retry": n}."""
+    from .channels import senders
+    now = now or clock.now()
+    rows = claim(batch_size=batch_size, now=now)
+    counts = {"sent": 0, "failed": 0, "retry": 0}
+    if not rows:
+        return counts
+    in_window, _opens = send_window(now)
+    held = [r for r in rows if not r.urgent and not in_window]
+    for r in held:  # quiet hours began after it was queued: wait for the window
+        r.status, r.claim_token, r.claimed_until = PENDING, None, None
+        r.attempts -= 1
+        r.next_attempt_at = send_window(now)[1]
+    rows = [r for r in rows if r not in held]
+    by_channel = {}
+    for r in rows:
+        by_channel.setdefault(r.channel, []).append(r)
+    available = senders(current_app._get_current_object())
+    for channel, channel_rows in by_channel.items():
+        send = available.get(channel)
+        if send is None:
+            from ..notify.outcomes import REASON_TOKEN, Outcome, Status
+            outcomes = {r.id: Outcome(Status.TEMPORARY_FAILURE, REASON_TOKEN, f"通道“{channel}”未配置")
+                        for r in channel_rows}
+        else:
+            outcomes = send(channel_rows, now)
+        for r in channel_rows:
+            outcome = outcomes[r.id]
+            record_outcome(r, outcome, now)
+            counts["sent" if r.status == SENT else "failed" if r.status == FAILED else "retry"] += 1
+    db.session.commit()
+    return counts
+
+
+def stats():
+    rows = db.session.execute(select(OutboxMessage.channel, OutboxMessage.status, func.count())
+                              .group_by(OutboxMessage.channel, OutboxMessage.status)).all()
+    return {(c, s): n for c, s, n in rows}
+
+
+def cancel(row):
+    row.status = CANCELLED

@@ -1,0 +1,181 @@
+"""The sweep: collect every duty coming due or overdue at `now` from the
+registered sweep functions (each a handful of set-based queries), resolve who
+answers for it with escalation (R-81), insert one reminder per duty, period,
+person and level (R-83: idempotent), and queue one digest per person and
+channel (R-82) in the outbox.
+
+A sweep function takes a SweepContext and returns a list of Notice. Features
+and plugins add theirs with `register_sweep(app, fn)` (plugins: a module-level
+`sweeps` list)."""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import event, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from .. import clock
+from ..extensions import db
+from ..org import roles
+from ..org.models import RoleAssignment, Unit, User
+from .models import Reminder, Sweep
+
+
+@dataclass
+class Notice:
+    """One duty that someone must act on."""
+    kind: str                 # e.g. column_rule, document_deadline, message_reply
+    key: str                  # the duty's object, e.g. "column:12"
+    period: str               # which occurrence; with key and person it dedupes
+    severity: str             # warn | overdue | veto
+    title: str
+    text: str = ""
+    url: str = ""
+    due_at: datetime | None = None
+    unit_id: int | None = None        # responsible unit: officers, then head, then leader
+    users: list = field(default_factory=list)  # explicit responsible people (level 0)
+    overdue_since: datetime | None = None      # when it became overdue, for escalation
+    urgent: bool = False
+
+
+@dataclass
+class SweepContext:
+    now: datetime
+    calendar: object
+    app: object
+
+    def link(self, endpoint, **values):
+        """An absolute deep link into the intranet for messages."""
+        with self.app.test_request_context(base_url=self.app.config.get("LANMU_BASE_URL") or "http://localhost"):
+            return url_for(endpoint, _external=True, **values)
+
+
+def working_calendar():
+    from ..workdays import WorkdayCalendar
+    return WorkdayCalendar()
+
+
+def register_sweep(app, fn):
+    app.extensions.setdefault("lanmu_sweeps", []).append(fn)
+
+
+def _sweeps(app):
+    return app.extensions.get("lanmu_sweeps", [])
+
+
+class _QueryCounter:
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._on)
+        return self
+
+    def _on(self, *_args, **_kw):
+        self.count += 1
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._on)
+
+
+def _role_map(role_codes):
+    """{(unit_id, role): [user ids]} of active people, in one query."""
+    rows = db.session.execute(
+        select(RoleAssignment.unit_id, RoleAssignment.role, RoleAssignment.user_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(User.active.is_(True), RoleAssignment.role.in_(role_codes))).all()
+    out = {}
+    for unit_id, role, user_id in rows:
+        out.setdefault((unit_id, role), []).append(user_id)
+    return out
+
+
+def _first_with_role(unit_id, role, role_map, parents):
+    """People holding `role` in the unit, else in the nearest ancestor that has one."""
+    seen = set()
+    while unit_id is not None and unit_id not in seen:
+        seen.add(unit_id)
+        if role_map.get((unit_id, role)):
+            return role_map[(unit_id, role)]
+        unit_id = parents.get(unit_id)
+    return []
+
+
+def recipients(notice, now, role_map, parents, grace):
+    """[(level, user_id)] for a notice: the responsible people first; after the
+    grace period their department head, then the leader in charge (R-81)."""
+    level0 = list(notice.users) or (
+        role_map.get((notice.unit_id, roles.OFFICER)) or role_map.get((notice.unit_id, roles.LIAISON)) or [])
+    out = [(0, u) for u in level0]
+    if notice.unit_id is not None and notice.overdue_since is not None and notice.severity in ("overdue", "veto"):
+        late = now - notice.overdue_since
+        if late >= grace:
+            out += [(1, u) for u in _first_with_role(notice.unit_id, roles.DEPT_HEAD, role_map, parents)]
+        if late >= 2 * grace:
+            out += [(2, u) for u in _first_with_role(notice.unit_id, roles.LEADER, role_map, parents)]
+    if not out and notice.unit_id is not None:  # nobody below: the head answers
+        out = [(1, u) for u in _first_with_role(notice.unit_id, roles.DEPT_HEAD, role_map, parents)]
+    seen, unique = set(), []
+    for level, uid in out:
+        if uid not in seen:
+            seen.add(uid)
+            unique.append((level, uid))
+    return unique
+
+
+def _insert_ignore(table, rows):
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    ins = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+    for start in range(0, len(rows), 500):
+        db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows[start:start + 500])
+
+
+def run_sweep(now=None, holder=""):
+    """Run every registered sweep once at `now`. Returns (sweep, new reminders)."""
+    app = current_app._get_current_object()
+    now = now or clock.now()
+    ctx = SweepContext(now=now, calendar=working_calendar(), app=app)
+    sweep = Sweep(at=now, started_at=clock.now(), holder=holder)
+    db.session.add(sweep)
+    db.session.commit()
+    with _QueryCounter(db.engine) as counter:
+        notices = []
+        for fn in _sweeps(app):
+            notices.extend(fn(ctx))
+        units = db.session.execute(select(Unit.id, Unit.parent_id)).all()
+        parents = {uid: pid for uid, pid in units}
+        role_map = _role_map([roles.OFFICER, roles.LIAISON, roles.DEPT_HEAD, roles.LEADER])
+        grace = timedelta(days=app.config["LANMU_ESCALATION_GRACE_DAYS"])
+        rows = []
+        for n in notices:
+            for level, user_id in recipients(n, now, role_map, parents, grace):
+                rows.append({
+                    "dedupe_key": f"{n.kind}|{n.key}|{n.period}|{n.severity}|{level}|{user_id}"[:255],
+                    "user_id": user_id, "sweep_id": sweep.id, "kind": n.kind, "duty_key": n.key,
+                    "period": n.period, "level": level, "severity": n.severity, "title": n.title[:300],
+                    "text": n.text, "url": n.url, "due_at": n.due_at, "unit_id": n.unit_id, "created_at": now,
+                })
+        _insert_ignore(Reminder.__table__, rows)
+        db.session.flush()
+        new = db.session.execute(select(Reminder).where(Reminder.sweep_id == sweep.id)
+                                 .order_by(Reminder.user_id, Reminder.id)).scalars().all()
+        from ..outbox.service import queue_digests
+        queue_digests(sweep, new, urgent_kinds={n.kind for n in notices if n.urgent})
+        sweep.duties = len(notices)
+        sweep.created = len(new)
+        sweep.finished_at = clock.now()
+    sweep.queries = counter.count
+    db.session.commit()
+    return sweep, new
+
+
+def sweep_summary(limit=20):
+    return db.session.execute(select(Sweep).order_by(Sweep.id.desc()).limit(limit)).scalars().all()
+
+
+def unread_count(user):
+    return db.session.execute(select(func.count()).select_from(Reminder)
+                              .where(Reminder.user_id == user.id, Reminder.read_at.is_(None))).scalar()

@@ -1,0 +1,160 @@
+"""The core's sweeps: columns by update rule and staleness line (R-11, R-12),
+site homepages, units whose columns are all long stale (R-13), passwords about
+to expire (R-04) and expired items (R-25). Each is a fixed number of set-based
+queries, whatever the number of columns."""
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, case, func, select, update
+
+from .. import audit
+from ..columntypes import registry
+from ..extensions import db
+from ..items.models import PUBLISHED, Item
+from ..org.models import Unit, User
+from ..sites.models import Column, Site
+from .engine import Notice
+from .rules import ColumnFacts, evaluate_rule, evaluate_staleness, windows
+
+PORTAL_HIDE_AFTER = timedelta(days=90)  # R-13: "超过3个月"
+
+
+def column_facts(now, site_id=None):
+    """One row of aggregated publish data per live column, in one query."""
+    w = windows(now)
+    published = and_(Item.status == PUBLISHED, Item.first_published_at.is_not(None))
+
+    def count_between(a, b):
+        return func.sum(case((and_(published, Item.first_published_at >= a, Item.first_published_at < b), 1),
+                             else_=0))
+    stmt = (select(Column.id, Column.site_id, Column.name, Column.unit_id, Column.type, Column.created_at,
+                   Column.rule_kind, Column.rule_n, Column.rule_dates, Column.staleness_class, Column.is_key,
+                   func.max(case((published, Item.first_published_at))).label("last"),
+                   count_between(w["week"], now + timedelta(seconds=1)).label("this_week"),
+                   count_between(w["prev_week"], w["week"]).label("last_week"),
+                   count_between(w["month"], now + timedelta(seconds=1)).label("this_month"),
+                   count_between(w["prev_month"], w["month"]).label("last_month"))
+            .join(Site, Site.id == Column.site_id)
+            .outerjoin(Item, Item.column_id == Column.id)
+            .where(Column.archived.is_(False), Site.active.is_(True))
+            .group_by(Column.id))
+    if site_id is not None:
+        stmt = stmt.where(Column.site_id == site_id)
+    return db.session.execute(stmt).all()
+
+
+def _facts(row):
+    return ColumnFacts(id=row.id, created_at=row.created_at, rule_kind=row.rule_kind, rule_n=row.rule_n,
+                       rule_dates=row.rule_dates or "", staleness_class=row.staleness_class, last=row.last,
+                       this_week=row.this_week or 0, last_week=row.last_week or 0,
+                       this_month=row.this_month or 0, last_month=row.last_month or 0)
+
+
+def sweep_columns(ctx):
+    types = registry()
+    notices = []
+    for row in column_facts(ctx.now):
+        if not types.get(row.type).has_items:
+            continue
+        facts = _facts(row)
+        link = ctx.link("items.new", column=row.id)
+        for finding in (evaluate_rule(facts, ctx.now, ctx.calendar), evaluate_staleness(facts, ctx.now)):
+            if finding is None:
+                continue
+            overdue_since = finding.due_at if finding.severity != "warn" else None
+            if finding.kind == "column_blank":
+                overdue_since = row.created_at + timedelta(days=7)
+            notices.append(Notice(
+                kind=finding.kind, key=f"column:{row.id}", period=finding.period, severity=finding.severity,
+                title=f"栏目“{row.name}”{finding.message}", text=f"请及时向栏目“{row.name}”报送信息。", url=link,
+                due_at=finding.due_at, unit_id=row.unit_id, overdue_since=overdue_since,
+                urgent=finding.severity == "veto"))
+    return notices
+
+
+def sweep_homepages(ctx):
+    """A site's homepage is fresh when anything on the site was published recently."""
+    rows = db.session.execute(
+        select(Site.id, Site.name, Site.unit_id, Site.created_at, func.max(Item.first_published_at))
+        .join(Column, Column.site_id == Site.id).outerjoin(
+            Item, and_(Item.column_id == Column.id, Item.status == PUBLISHED))
+        .where(Site.active.is_(True)).group_by(Site.id)).all()
+    notices = []
+    for site_id, name, unit_id, created_at, last in rows:
+        facts = ColumnFacts(id=site_id, created_at=created_at, rule_kind="timely", rule_n=None, rule_dates="",
+                            staleness_class="homepage", last=last)
+        finding = evaluate_staleness(facts, ctx.now)
+        if finding is None:
+            continue
+        notices.append(Notice(
+            kind="site_homepage", key=f"site:{site_id}", period=finding.period, severity=finding.severity,
+            title=f"网站“{name}”首页{finding.message}", text="首页超过2周未更新属于单项否决指标，请尽快更新。",
+            url=ctx.link("dashboard.index"), due_at=finding.due_at, unit_id=unit_id,
+            overdue_since=finding.due_at if finding.severity != "warn" else None, urgent=finding.severity == "veto"))
+    return notices
+
+
+def sweep_portal_links(ctx):
+    """R-13: hide the portal link of units whose columns have all been stale for
+    more than 3 months; restore it once they publish again. Logged and shown."""
+    types = registry()
+    line = ctx.now - PORTAL_HIDE_AFTER
+    per_unit = {}
+    for row in column_facts(ctx.now):
+        if not types.get(row.type).has_items:
+            continue
+        fresh = row.last is not None and row.last >= line
+        old_enough = row.created_at < line
+        state = per_unit.setdefault(row.unit_id, {"fresh": False, "old": True})
+        state["fresh"] |= fresh
+        state["old"] &= old_enough
+    hide = [u for u, s in per_unit.items() if not s["fresh"] and s["old"]]
+    restore = [u for u, s in per_unit.items() if s["fresh"]]
+    notices = []
+    newly_hidden = db.session.execute(select(Unit).where(Unit.id.in_(hide), Unit.portal_link_hidden.is_(False))).scalars().all()
+    newly_restored = db.session.execute(select(Unit).where(Unit.id.in_(restore), Unit.portal_link_hidden.is_(True))).scalars().all()
+    if newly_hidden:
+        db.session.execute(update(Unit).where(Unit.id.in_([u.id for u in newly_hidden])).values(portal_link_hidden=True))
+    if newly_restored:
+        db.session.execute(update(Unit).where(Unit.id.in_([u.id for u in newly_restored])).values(portal_link_hidden=False))
+    for unit in newly_hidden:
+        audit.record("portal_link_hidden", unit, detail={"reason": "所有栏目超过3个月未更新"}, unit_id=unit.id)
+        notices.append(Notice(
+            kind="portal_link", key=f"unit:{unit.id}", period=f"hidden-{ctx.now:%Y-%m-%d}", severity="veto",
+            title=f"“{unit.name}”所有栏目超过3个月未更新，已暂停其在门户首页的链接",
+            text="发布新信息后链接将自动恢复。", url=ctx.link("dashboard.index"), unit_id=unit.id,
+            overdue_since=ctx.now, urgent=True))
+    for unit in newly_restored:
+        audit.record("portal_link_restored", unit, detail={"reason": "已发布新信息"}, unit_id=unit.id)
+    return notices
+
+
+def sweep_passwords(ctx):
+    cfg = current_app.config
+    max_age = timedelta(days=cfg["LANMU_PASSWORD_MAX_AGE_DAYS"])
+    warn = timedelta(days=cfg["LANMU_PASSWORD_WARN_DAYS"])
+    rows = db.session.execute(select(User.id, User.password_changed_at).where(
+        User.active.is_(True), User.password_changed_at <= ctx.now - max_age + warn)).all()
+    notices = []
+    for user_id, changed in rows:
+        expires = changed + max_age
+        expired = expires <= ctx.now
+        notices.append(Notice(
+            kind="password", key=f"user:{user_id}", period=f"{changed:%Y-%m-%d}",
+            severity="overdue" if expired else "warn",
+            title="您的登录密码已过期，请登录后修改" if expired else f"您的登录密码将于{expires:%m月%d日}过期，请及时修改",
+            url=ctx.link("auth.change_password"), due_at=expires, users=[user_id]))
+    return notices
+
+
+def sweep_expired_items(ctx):
+    """R-25: published items past their expiry date must be cleaned up."""
+    rows = db.session.execute(select(Item.id, Item.title, Item.unit_id, Item.author_id, Item.expires_at).where(
+        Item.status == PUBLISHED, Item.expires_at.is_not(None), Item.expires_at <= ctx.now)).all()
+    return [Notice(kind="item_expired", key=f"item:{i}", period=f"{exp:%Y-%m-%d}", severity="warn",
+                   title=f"信息“{title}”已过有效期，已不在网站显示，请确认是否清理或更新",
+                   url=ctx.link("items.view", item_id=i), due_at=exp, unit_id=unit_id, users=[author_id])
+            for i, title, unit_id, author_id, exp in rows]
+
+
+CORE_SWEEPS = [sweep_columns, sweep_homepages, sweep_portal_links, sweep_passwords, sweep_expired_items]
