@@ -52,8 +52,8 @@ class SweepContext:
 
 
 def working_calendar():
-    from ..workdays import WorkdayCalendar
-    return WorkdayCalendar()
+    from ..workdays.service import calendar  # the admin's overrides included
+    return calendar()
 
 
 def register_sweep(app, fn):

@@ -152,6 +152,8 @@ def toggle_complete(year):
 def init_app(app):
     """Register the admin page, the CLI and the admins' banner for years without data."""
     app.register_blueprint(bp, url_prefix=app.config["LANMU_ADMIN_PREFIX"].rstrip("/") + bp.url_prefix)
+    from .service import calendar
+    app.extensions["lanmu_workday_calendar"] = calendar  # the review links' expiry asks this one calendar
     from .cli import workdays_cli
     app.cli.add_command(workdays_cli)
 

@@ -16,6 +16,8 @@ Other features call:
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from sqlalchemy.orm import selectinload
+
 from intranet import clock
 from intranet.columntypes import ColumnType, Duty, ExtraField
 from intranet.signals import item_published
@@ -86,7 +88,7 @@ class DocumentType(ColumnType):
 
     def deadline(self, item, cal=None):
         """The item's publication deadline, or None without an issue date."""
-        record = _record_of(item)
+        record = _record_of(item) if item.first_published_at is not None else None  # only published ones have one
         if record is not None:
             due_at = datetime.combine(record.due_date, time(23, 59, 59))
             return DocumentDeadline(record.issue_date, record.workdays, record.due_date, due_at,
@@ -186,8 +188,8 @@ def open_document_duties(cal=None):
     from intranet.workdays.service import calendar
     cal = cal or calendar()
     ctype = _type()
-    items = db.session.execute(db.select(Item).filter(Item.type == "document", Item.status.in_(OPEN_STATUSES),
-                                                      Item.first_published_at.is_(None))).scalars().all()
+    items = db.session.execute(db.select(Item).options(selectinload(Item.column)).filter(
+        Item.type == "document", Item.status.in_(OPEN_STATUSES), Item.first_published_at.is_(None))).scalars().all()
     out = [(item, duty) for item in items for duty in ctype.deadlines(item, cal)]
     return sorted(out, key=lambda pair: pair[1].due_at)
 
@@ -216,6 +218,31 @@ def _on_item_published(sender, item=None, **_kwargs):
 
 
 item_published.connect(_on_item_published)
+
+
+def sweep_document_deadlines(ctx):
+    """Reminders sweep (R-80): documents whose publication deadline is today or
+    the next working day (warn) or past (overdue), to the author first, then
+    up the unit (intranet.reminders). A fixed number of queries."""
+    from intranet.reminders.engine import Notice
+    notices = []
+    for item, duty in open_document_duties(ctx.calendar):
+        overdue = ctx.now > duty.due_at
+        if not overdue and ctx.calendar.workdays_between(ctx.now, duty.due_at).count > 1:
+            continue
+        due_day = duty.due_at.date().isoformat()
+        notices.append(Notice(
+            kind="document_deadline", key=f"item:{item.id}", period=due_day,
+            severity="overdue" if overdue else "warn",
+            title=f"文件“{item.title}”{'已超过' if overdue else '即将到达'}上网时限（{due_day}）"
+                  + ("（暂定）" if duty.provisional else ""),
+            text=duty.label + "。请尽快完成审核并发布。", url=ctx.link("items.view", item_id=item.id),
+            due_at=duty.due_at, unit_id=item.unit_id, users=[item.author_id],
+            overdue_since=duty.due_at if overdue else None))
+    return notices
+
+
+sweeps = [sweep_document_deadlines]
 
 
 def register(registry):

@@ -50,6 +50,14 @@ class MailboxType(ColumnType):
         return KINDS.get(self.setting(column, "kind"), "")
 
 
+def _sweep_message_deadlines(ctx):
+    from .deadline_sweep import sweep_message_deadlines
+    return sweep_message_deadlines(ctx)
+
+
+sweeps = [_sweep_message_deadlines]  # picked up by the reminders engine (intranet.reminders)
+
+
 def register(registry):
     from . import demo, staff
     registry.register(MailboxType)

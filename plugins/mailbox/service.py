@@ -19,6 +19,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from sqlalchemy.orm import selectinload
+
 from intranet import audit, clock
 from intranet.columntypes import Duty, get_type
 from intranet.extensions import db
@@ -308,7 +310,7 @@ def promote_to_faq(message, column, user):
 # -- queries for dashboards, reminders and inspection ----------------------
 
 def open_messages_query():
-    return db.select(Message).filter(Message.status.in_(OPEN))
+    return db.select(Message).options(selectinload(Message.column)).filter(Message.status.in_(OPEN))
 
 
 def open_message_duties(cal=None):
