@@ -1,8 +1,8 @@
 """The plugin contract test (ENGINEERING.md "Plugins"): every registered column
 type goes through create column -> draft with its required fields over HTTP
--> clear messages when they are missing -> public list and detail of a
-published item -> deadlines(). The review engine lives elsewhere, so the test
-sets the status to published directly.
+-> clear messages when they are missing -> submit and review through every
+step of the default chain (the review engine publishes) -> public list and
+detail -> deadlines().
 
 Each type needs a sample below; a new plugin without one fails
 test_r10_every_registered_type_has_a_contract_sample."""
@@ -20,7 +20,8 @@ from intranet.sites.models import STALENESS_CLASSES
 from intranet.workdays.service import calendar
 
 from ..conftest import TEST_NOW, prefix, text_of
-from .helpers import PDF_BYTES, create_column_over_http, missing_messages, new_item_over_http, png_bytes, upload
+from .helpers import (PDF_BYTES, create_column_over_http, forget_cached_user, missing_messages, new_item_over_http,
+                      png_bytes, publish_through_review, upload)
 
 
 def _registered_type_ids():
@@ -110,6 +111,7 @@ def test_r12_staleness_classes_of_the_new_types(app):
 @pytest.mark.parametrize("type_id", ITEM_TYPE_IDS)
 def test_r10_r20_contract_item_type(demo, login_as, type_id):
     sample = SAMPLES[type_id]
+    forget_cached_user(demo)
     client = login_as("webmaster")
     col = create_column_over_http(client, demo, type_id, f"contract-{type_id}")
     ctype = get_type(type_id)
@@ -139,9 +141,10 @@ def test_r10_r20_contract_item_type(demo, login_as, type_id):
     assert all(isinstance(d, Duty) for d in duties)
     assert [d.kind for d in duties] == sample["duties"][0]
 
-    # Published (the review engine is elsewhere): public list and detail render.
-    draft.status, draft.first_published_at, draft.published_at = PUBLISHED, TEST_NOW, TEST_NOW
-    db.session.commit()
+    # Submitted, reviewed by every step of the default chain, published by the
+    # review engine; then the public list and detail render.
+    draft = publish_through_review(demo, draft.id)
+    assert draft.status == PUBLISHED and draft.first_published_at == TEST_NOW
     listing = client.get(f"/s/youth/c/{col.slug}/")
     assert listing.status_code == 200
     assert sample["form"]["title"] in text_of(listing) or sample["marker"] in text_of(listing)
