@@ -174,3 +174,12 @@ def test_r14_demo_downloads_are_the_forms_of_000_annex_1(demo, client):
 def test_r14_demo_loads_twice_without_duplicates(demo):
     from intranet.demo import load_demo
     assert load_demo() == {"units": 0, "users": 0, "columns": 0, "items": 0, "messages": 0}
+
+
+def test_r10_parent_columns_link_their_children(demo, client):
+    consult = client.get("/s/youth/c/consult/").get_data(as_text=True)
+    assert 'href="/s/youth/c/faq/"' in consult
+    notices = client.get("/s/youth/c/notices/").get_data(as_text=True)
+    assert 'href="/s/youth/c/documents/"' in notices
+    # The parent lists its children's items too (the public site's rule).
+    assert "关于印发《杭州市社区青少年俱乐部管理办法》的通知" in notices
