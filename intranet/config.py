@@ -48,8 +48,8 @@ class Defaults:
 
     # Review and publication (R-30..R-40)
     LANMU_REVIEW_LINK_WORKDAYS = 5        # email decision links expire after N working days
-    LANMU_REVIEW_MAIL_TIMEOUT = 10        # seconds, SMTP connect/read for reviewer mail
     LANMU_REVIEW_DISTINCT_DECIDERS = True  # one person decides at most one step of a run
+    LANMU_REVIEW_REMIND_WORKDAYS = 1      # a step waiting this long reminds its reviewers
     LANMU_BASE_URL = None                 # e.g. https://oa.example.gov.cn, for links in mail sent outside a request
     LANMU_ARCHIVE_DIR = None              # default: instance/archive
 

@@ -52,12 +52,33 @@ class SweepContext:
 
 
 def working_calendar():
+    """The working-day calendar with the admins' overrides when available."""
+    factory = current_app.extensions.get("lanmu_workday_calendar")
+    if factory is not None:
+        return factory()
     from ..workdays import WorkdayCalendar
     return WorkdayCalendar()
 
 
 def register_sweep(app, fn):
-    app.extensions.setdefault("lanmu_sweeps", []).append(fn)
+    sweeps = app.extensions.setdefault("lanmu_sweeps", [])
+    if fn not in sweeps:
+        sweeps.append(fn)
+
+
+def register_after_sweep(app, fn):
+    """fn(new_reminders) runs after each sweep, in its transaction (e.g. to send
+    decision links to people newly reminded of a waiting review step)."""
+    hooks = app.extensions.setdefault("lanmu_after_sweep", [])
+    if fn not in hooks:
+        hooks.append(fn)
+
+
+def register_scheduler_task(app, name, fn, *, seconds=None, cron=None):
+    """A job for `flask scheduler run` besides the sweep: every `seconds`, or at
+    a cron-like time given as a dict for APScheduler's cron trigger (e.g.
+    {"hour": 2} for a daily backup). Runs only on the lease holder."""
+    app.extensions.setdefault("lanmu_scheduler_tasks", {})[name] = (fn, seconds, cron)
 
 
 def _sweeps(app):
@@ -162,6 +183,8 @@ def run_sweep(now=None, holder=""):
         db.session.flush()
         new = db.session.execute(select(Reminder).where(Reminder.sweep_id == sweep.id)
                                  .order_by(Reminder.user_id, Reminder.id)).scalars().all()
+        for hook in app.extensions.get("lanmu_after_sweep", []):
+            hook(new)
         from ..outbox.service import queue_digests
         queue_digests(sweep, new, urgent_kinds={n.kind for n in notices if n.urgent})
         sweep.duties = len(notices)

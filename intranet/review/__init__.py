@@ -15,6 +15,11 @@ def init_app(app):
     app.add_template_global(review_state, "review_state")
     app.add_template_global(_can_inspect, "review_can_inspect")
     app.cli.add_command(_publish_due_command)
+    from ..reminders.engine import register_after_sweep, register_scheduler_task, register_sweep
+    from .sweeps import after_sweep, sweep_waiting_steps
+    register_sweep(app, sweep_waiting_steps)
+    register_after_sweep(app, after_sweep)
+    register_scheduler_task(app, "publish-due", _scheduled_publish_due, seconds=60)
 
 
 def _can_inspect():
@@ -25,6 +30,11 @@ def _can_inspect():
 
 import click  # noqa: E402
 from flask.cli import with_appcontext  # noqa: E402
+
+
+def _scheduled_publish_due():
+    from .engine import publish_due
+    publish_due()
 
 
 @click.command("publish-due")
