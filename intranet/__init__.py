@@ -57,6 +57,14 @@ def create_app(test_config=None):
     for bp in (auth_bp, wecom_login_bp, dashboard_bp, org_bp, sites_bp, items_bp, reminders_bp):
         app.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
     app.register_blueprint(public_bp)
+    from . import assessment, health
+    from .assessment.views import bp as assessment_bp, public_bp as assessment_public_bp
+    from .health.views import bp as health_bp
+    for bp in (assessment_bp, health_bp):
+        app.register_blueprint(bp, url_prefix=prefix + bp.url_prefix)
+    app.register_blueprint(assessment_public_bp)
+    assessment.init_app(app)
+    health.init_app(app)
 
     from .cli import register_cli
     register_cli(app)
