@@ -378,6 +378,11 @@ def sweep_assessment(ctx):
     c = ctx.app.config
     lead = timedelta(days=c["LANMU_ASSESSMENT_REMIND_DAYS"])
     now = ctx.now
+    today = now.date()
+
+    def within(due):  # from N days before the due day (by date) on
+        return today >= (due - lead).date()
+
     year, month = prev_month(now.year, now.month)
     d = dates(year, month)
     period = f"{year:04d}-{month:02d}"
@@ -386,7 +391,7 @@ def sweep_assessment(ctx):
     row = db.session.execute(select(AssessmentMonth).filter_by(year=year, month=month)).scalar()
     status = row.status if row else OPEN
     notices = []
-    if d.self_due - lead <= now <= d.self_due and status == OPEN:
+    if within(d.self_due) and now <= d.self_due and status == OPEN:
         submitted = set()
         if row is not None:
             submitted = set(db.session.execute(select(AssessmentScore.unit_id).where(
@@ -401,7 +406,7 @@ def sweep_assessment(ctx):
                 url=ctx.link("assessment.self_assess", year=year, month=month, unit_id=u.id),
                 due_at=d.self_due, unit_id=u.id))
     assessors = assessor_ids()
-    if assessors and status == OPEN and now >= d.unified_due - lead:
+    if assessors and status == OPEN and within(d.unified_due):
         late = now > d.unified_due
         notices.append(Notice(
             kind="assessment_unified", key=f"assessment:{period}", period=period,
@@ -409,7 +414,7 @@ def sweep_assessment(ctx):
             title=(f"{label}考核结果应于{d.unified_due:%m月%d日}前定稿，现已逾期" if late
                    else f"请于{d.unified_due:%m月%d日}前完成{label}统一考核并定稿"),
             url=link, due_at=d.unified_due, users=assessors))
-    if assessors and status == FIXED and now >= d.publish_due - lead:
+    if assessors and status == FIXED and within(d.publish_due):
         late = now > d.publish_due
         notices.append(Notice(
             kind="assessment_publish", key=f"assessment:{period}", period=period,
@@ -417,7 +422,7 @@ def sweep_assessment(ctx):
             title=f"{label}考核结果已定稿，请于{d.publish_due:%m月%d日}前公布", url=link, due_at=d.publish_due,
             users=assessors))
     ydue = year_due(now.year - 1)
-    if assessors and now.date() <= (ydue + timedelta(days=31)).date() and now >= ydue - lead:
+    if assessors and today <= (ydue + timedelta(days=31)).date() and within(ydue):
         fixed = db.session.execute(select(AssessmentYear.id).where(AssessmentYear.year == now.year - 1,
                                                                    AssessmentYear.fixed_at.is_not(None))).scalar()
         if fixed is None:
