@@ -94,3 +94,13 @@ def login(client, username, password="Lanmu@2026"):
 
 def url(client, path):
     return client.application.config["LANMU_ADMIN_PREFIX"] + path
+
+
+def norm(rows):
+    """Cells as numbers where they are numbers (Excel keeps 100.0 as 100), else text."""
+    def cell(v):
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            return v
+    return [[cell(v) for v in r] for r in rows]
