@@ -29,7 +29,7 @@ from ..org import roles
 from ..org.models import RoleAssignment, Unit, User
 from ..reminders.engine import Notice
 from . import scoring
-from .models import (FIXED, LEADERSHIP_FIELDS, OPEN, PUBLISHED, SCORE_FIELDS, AssessmentAdjustment,
+from .models import (FIXED, OPEN, PUBLISHED, SCORE_FIELDS, AssessmentAdjustment,
                      AssessmentMonth, AssessmentScore, AssessmentYear)
 
 SELF_ROLES = {roles.OFFICER, roles.LIAISON, roles.DEPT_HEAD, roles.LEADER, roles.PRINCIPAL}

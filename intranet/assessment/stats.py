@@ -233,12 +233,14 @@ def chart_data(rep):
     """The ECharts options for a report, as plain data (rendered by static JS)."""
     units = rep["units"]
     return {
+        # horizontal bars: unit names are long; the largest on top
         "units": {"title": {"text": "各单位发布信息数", "left": "center"},
-                  "tooltip": {}, "grid": {"containLabel": True, "left": 10, "right": 10},
-                  "xAxis": {"type": "category", "data": [u["unit"] for u in units],
-                            "axisLabel": {"interval": 0, "rotate": 30}},
-                  "yAxis": {"type": "value", "minInterval": 1},
-                  "series": [{"type": "bar", "name": "发布数", "data": [u["published"] for u in units]}]},
+                  "tooltip": {}, "grid": {"containLabel": True, "left": 10, "right": 30, "top": 40},
+                  "yAxis": {"type": "category", "data": [u["unit"] for u in reversed(units)],
+                            "axisLabel": {"width": 220, "overflow": "truncate"}},
+                  "xAxis": {"type": "value", "minInterval": 1},
+                  "series": [{"type": "bar", "name": "发布数", "data": [u["published"] for u in reversed(units)],
+                              "label": {"show": True, "position": "right"}}]},
         "months": {"title": {"text": "按月发布信息数", "left": "center"}, "tooltip": {"trigger": "axis"},
                    "legend": {"top": 28, "type": "scroll"}, "grid": {"top": 70, "containLabel": True},
                    "xAxis": {"type": "category", "data": [f"{m}月" for m in rep["months"]]},

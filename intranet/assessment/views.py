@@ -55,7 +55,7 @@ def index():
         y, m = cycle.prev_month(y, m)
     mine = [u for u in scoring.assessed_units() if cycle.may_self_assess(current_user, u)]
     return render_template("assessment/index.html", months=months, mine=mine, now=now,
-                           assessor=cycle.is_assessor(current_user), year=now.year)
+                           assessor=cycle.is_assessor(current_user), year=months[0]["year"])
 
 
 @bp.route("/<int:year>/<int:month>")

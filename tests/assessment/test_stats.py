@@ -9,7 +9,7 @@ import openpyxl
 from intranet.assessment import stats
 from intranet.assessment.providers import provide, register_provider
 from intranet.clock import set_now
-from intranet.items.models import IN_REVIEW, PUBLISHED, RETURNED, WITHDRAWN
+from intranet.items.models import IN_REVIEW, RETURNED, WITHDRAWN
 
 from .helpers import column, draft, login, norm, publish, sheet_rows, table_rows, unit, url, user
 
@@ -100,7 +100,6 @@ def test_r92_stale_days_count_the_days_past_the_line():
 
 
 def test_r92_quarterly_report_per_unit_and_column_with_charts_and_excel(assess_app, aclient):
-    from intranet.reminders.sweeps import column_facts  # noqa: F401  (same facts as the reminders)
     a = column("sc-office", slug="a", created=datetime(2025, 12, 1))
     b = column("sc-office", slug="b", staleness="notice", created=datetime(2025, 12, 1))
     c = column("xh-office", slug="c", created=datetime(2025, 12, 1))

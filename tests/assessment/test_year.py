@@ -5,7 +5,6 @@ from datetime import datetime
 from io import BytesIO
 
 import openpyxl
-import pytest
 
 from intranet.assessment import cycle
 from intranet.assessment.models import FIXED, OPEN, AssessmentMonth, AssessmentScore, AssessmentYear

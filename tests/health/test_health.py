@@ -11,7 +11,7 @@ from intranet.health.inspect import NO_DATA, PASS, RISK, VETO, as_of, inspect
 from intranet.reminders.engine import run_sweep
 from intranet.reminders.sweeps import column_facts
 
-from ..assessment.helpers import column, login, make_site, publish, table_rows, unit, url
+from ..assessment.helpers import column, make_site, publish, table_rows, unit, url
 
 AT = datetime(2026, 6, 30, 12)
 
