@@ -49,7 +49,6 @@ BLANK_GRACE = timedelta(days=7)  # as in reminders.rules.evaluate_staleness
 class ColumnFinding:
     column_id: int
     name: str
-    slug: str
     unit_id: int
     unit: str
     staleness_class: str
@@ -169,7 +168,7 @@ def inspect_all(at, site_ids=None):
             elif row.last is None:
                 state, message = "new_blank", "新建栏目，尚未发布信息（满7天仍无信息即为空白栏目）"
             if state:
-                findings.append(ColumnFinding(row.id, row.name, "", row.unit_id, units.get(row.unit_id, ""),
+                findings.append(ColumnFinding(row.id, row.name, row.unit_id, units.get(row.unit_id, ""),
                                               row.staleness_class, bool(row.is_key), row.last, days, state, message))
         out[site.id] = _health(site, at, last_any, findings, cfg,
                                _for_site(messages, site.id, rows), _for_site(messages_warn, site.id, rows),
