@@ -61,6 +61,14 @@ def create_app(test_config=None):
     app.register_blueprint(public_bp)
     from . import review
     review.init_app(app)
+    from . import assessment, health
+    from .assessment.views import bp as assessment_bp, public_bp as assessment_public_bp
+    from .health.views import bp as health_bp
+    for bp in (assessment_bp, health_bp):
+        app.register_blueprint(bp, url_prefix=prefix + bp.url_prefix)
+    app.register_blueprint(assessment_public_bp)
+    assessment.init_app(app)
+    health.init_app(app)
 
     from .cli import register_cli
     register_cli(app)

@@ -50,8 +50,32 @@ class Defaults:
     LANMU_REVIEW_LINK_WORKDAYS = 5        # email decision links expire after N working days
     LANMU_REVIEW_DISTINCT_DECIDERS = True  # one person decides at most one step of a run
     LANMU_REVIEW_REMIND_WORKDAYS = 1      # a step waiting this long reminds its reviewers
-    LANMU_BASE_URL = None                 # e.g. https://oa.example.gov.cn, for links in mail sent outside a request
     LANMU_ARCHIVE_DIR = None              # default: instance/archive
+    # Assessment (R-90..R-92, 003 篇二); docs/assessment.md explains each one
+    LANMU_ASSESSMENT_UNITS = None  # unit codes assessed; None: every unit responsible for a live column
+    LANMU_ASSESSMENT_ASSESSOR_ROLES = ["webmaster"]  # roles that may run the unified assessment (sysadmin always)
+    LANMU_ASSESSMENT_LEADERSHIP = {"leader_named": 10, "responsibility": 5, "problem_solving": 5,
+                                   "dedicated_officer": 10}
+    LANMU_ASSESSMENT_FREQUENCY = {"weekly": 30, "half_monthly": 20, "monthly": 10}
+    LANMU_ASSESSMENT_WEEK_STARTS = [1, 8, 15, 22]  # the month's weekly blocks start on these days
+    LANMU_ASSESSMENT_HALF_STARTS = [1, 16]  # its half-monthly blocks
+    LANMU_ASSESSMENT_SKIP_HOLIDAY_BLOCKS = True  # a block with no working day asks for nothing
+    LANMU_ASSESSMENT_POINTS_PER_ITEM = 6
+    LANMU_ASSESSMENT_VOLUME_CAP = None  # None: no cap on the volume points
+    LANMU_ASSESSMENT_SELF_DUE_DAY = 10  # self-assessment closes on this day of the next month
+    LANMU_ASSESSMENT_UNIFIED_DUE_DAY = 15  # the unified assessment is fixed by this day
+    LANMU_ASSESSMENT_PUBLISH_DUE_DAY = None  # results published by this day; None: end of the next month
+    LANMU_ASSESSMENT_YEAR_DUE = "01-31"  # the yearly summary is due on this day of the next year
+    LANMU_ASSESSMENT_REMIND_DAYS = 3  # reminders start this many days before each date
+    LANMU_ASSESSMENT_PRIZES = [1, 2, 3]  # first, second, third prizes for the top 6
+    LANMU_ASSESSMENT_FAIL_BELOW = 60  # a unit whose average monthly score is below this fails
+    # Inspection health; the staleness lines themselves are in reminders/rules.py
+    LANMU_HEALTH_VETO_STALE_KEY = 5  # stale key columns
+    LANMU_HEALTH_VETO_LONG_STALE = 10  # columns past their staleness line
+    LANMU_HEALTH_VETO_BLANK = 5  # blank columns
+    LANMU_HEALTH_RISK_MARGIN = 2  # "at risk" this many below a line (counting columns about to cross it)
+    LANMU_HEALTH_UNANSWERED_DAYS = 90  # a message unanswered this long is a veto
+    LANMU_HEALTH_UNANSWERED_WARN_DAYS = 60  # and at risk from this age
 
 
 def apply_environment(config, environ=os.environ):

@@ -1,5 +1,6 @@
 """Imports every core model module (and every bundled plugin's models) so the
 metadata is complete for Alembic and for tests."""
+from .assessment.models import AssessmentAdjustment, AssessmentMonth, AssessmentScore, AssessmentYear  # noqa: F401
 from .audit.models import AuditEntry  # noqa: F401
 from .items.models import Attachment, Item, Revision  # noqa: F401
 from .outbox.models import KeyValue, OutboxMessage  # noqa: F401
