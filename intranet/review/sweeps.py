@@ -51,3 +51,24 @@ def after_sweep(new_reminders):
         user = db.session.get(User, r.user_id)
         if step is not None and step.status == OPEN and user is not None:
             queue_step_mail(step, user)
+
+
+def review_counts(start, end):
+    """Assessment provider (R-91): per author, submissions (runs started) and
+    returns and rejections decided in [start, end)."""
+    from sqlalchemy import case, func
+    from .models import REJECTED, RETURNED, ReviewRun
+    out = {}
+    for author_id, n in db.session.execute(
+            select(Item.author_id, func.count(ReviewRun.id)).join(Item, Item.id == ReviewRun.item_id)
+            .where(ReviewRun.submitted_at >= start, ReviewRun.submitted_at < end).group_by(Item.author_id)).all():
+        out.setdefault(author_id, {"author_id": author_id, "submitted": 0, "returned": 0, "rejected": 0})["submitted"] = n
+    for author_id, returned, rejected in db.session.execute(
+            select(Item.author_id, func.sum(case((ReviewStep.status == RETURNED, 1), else_=0)),
+                   func.sum(case((ReviewStep.status == REJECTED, 1), else_=0)))
+            .join(Item, Item.id == ReviewStep.item_id)
+            .where(ReviewStep.decided_at >= start, ReviewStep.decided_at < end,
+                   ReviewStep.status.in_([RETURNED, REJECTED])).group_by(Item.author_id)).all():
+        row = out.setdefault(author_id, {"author_id": author_id, "submitted": 0, "returned": 0, "rejected": 0})
+        row["returned"], row["rejected"] = int(returned or 0), int(rejected or 0)
+    return list(out.values())
