@@ -28,7 +28,14 @@ def seed_people():
     return sc, hz
 
 
+def _without_review_provider(app):
+    """These tests exercise the no-provider path and the provider plumbing; the
+    review engine's real provider is tested in tests/review/test_review_stats.py."""
+    app.extensions.get("lanmu_assessment_providers", {}).pop("review_counts", None)
+
+
 def test_r91_items_drafted_submitted_published_per_person_per_month_and_year(assess_app):
+    _without_review_provider(assess_app)
     seed_people()
     officer, sc_officer = user("officer"), user("sc_officer")
     figs, has_review = stats.person_figures(datetime(2026, 3, 1), datetime(2026, 4, 1))
@@ -44,6 +51,7 @@ def test_r91_items_drafted_submitted_published_per_person_per_month_and_year(ass
 
 
 def test_r91_returned_and_rejected_come_from_the_review_provider(assess_app, aclient):
+    _without_review_provider(assess_app)
     seed_people()
     officer = user("officer")
     set_now(assess_app, datetime(2026, 12, 1, 9))
