@@ -3,6 +3,8 @@ metadata is complete for Alembic and for tests."""
 from .audit.models import AuditEntry  # noqa: F401
 from .items.models import Attachment, Item, Revision  # noqa: F401
 from .org.models import PasswordHistory, RoleAssignment, Unit, User  # noqa: F401
+from .security.models import (DutyShift, Incident, IncidentAction, LetterSignature,  # noqa: F401
+                              LetterTemplate, SecuritySetting, UserSession)
 from .sites.models import Column, ColumnGrant, Site  # noqa: F401
 from .columntypes import import_all_plugin_models
 

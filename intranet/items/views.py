@@ -162,6 +162,7 @@ def caption(item_id, attachment_id):
     if form.validate_on_submit():
         att.caption = form.caption.data.strip()
         record_revision(item, current_user, f"修改图片说明：{att.filename}")
+        audit.record("caption_changed", item, detail={"filename": att.filename, "caption": att.caption})
         db.session.commit()
         flash("图片说明已保存。", "success")
     else:
