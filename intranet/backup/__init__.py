@@ -70,8 +70,10 @@ class _HashingReader:
 
 
 def _archive_path(path, now):
+    """A path ending in .tar or .tar.gz is the archive itself; anything else is a
+    directory (created when missing) that gets a timestamped archive."""
     path = Path(path)
-    if path.is_dir() or str(path).endswith(os.sep):
+    if path.is_dir() or not path.name.endswith(SUFFIXES):
         return path / f"{PREFIX}{now:%Y%m%d-%H%M%S}.tar.gz"
     return path
 
@@ -152,8 +154,9 @@ def _upload_files():
 
 
 def create(path=None, now=None):
-    """Write one archive (PATH, or a timestamped file inside PATH when it is a
-    directory; default LANMU_BACKUP_DIR). Returns the archive's Path."""
+    """Write one archive (PATH ending in .tar.gz or .tar, or a timestamped
+    .tar.gz inside the directory PATH; default LANMU_BACKUP_DIR). Returns the
+    archive's Path."""
     now = now or clock.now()
     target = _archive_path(path or backup_dir(), now)
     target.parent.mkdir(parents=True, exist_ok=True)
