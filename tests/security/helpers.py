@@ -1,5 +1,8 @@
 """Shared helpers for the security tests: demo objects by name, an item with
 an image, publishing directly in the database."""
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+
 from intranet.extensions import db
 from intranet.items.models import PUBLISHED, WITHDRAWN, Attachment, Item
 from intranet.org.models import RoleAssignment, Unit, User
@@ -11,6 +14,24 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PASSWORD = "Lanmu@2026"
 DEMO_ROLES = ["admin", "webmaster", "siteadmin", "officer", "liaison", "proof1", "head", "secrecy", "leader",
               "principal"]
+
+
+class FreshClient(FlaskClient):
+    """A test client for tests that use several clients inside one app context:
+    Flask reuses the pushed app context (and its `g`) for every request, so
+    Flask-Login's cached user of one client would leak into the next."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
+def client_from(app, addr="127.0.0.1"):
+    app.test_client_class = FreshClient
+    c = app.test_client()
+    c.environ_base["REMOTE_ADDR"] = addr
+    return c
 
 
 def table_text(resp, element_id):
