@@ -90,20 +90,26 @@ def test_xss_through_names_of_units_people_sites_and_columns(demo):
     hz = unit("hz-office")
     youth = site()
     for i, p in enumerate(PAYLOADS):
-        admin.post(f"{P(demo)}/org/units/new", data={"name": p[:200], "code": f"x{i}", "parent_id": hz.id,
+        admin.post(f"{P(demo)}/org/units/new", data={"name": p[:200], "code": f"xss{i}", "parent_id": hz.id,
                                                      "kind": "department", "contact_name": p[:100]})
-        admin.post(f"{P(demo)}/org/users/new", data={"username": f"u{i}", "name": p[:100], "password": "Xss#Pass2026",
+        admin.post(f"{P(demo)}/org/users/new", data={"username": f"xssu{i}", "name": p[:100], "password": "Xss#Pass2026",
                                                       "phone": p[:50]})
         admin.post(f"{P(demo)}/sites/{youth.id}/columns/new", data={
-            "name": p[:200], "slug": f"c{i}", "type": "article", "unit_id": hz.id, "description": p,
+            "name": p[:200], "slug": f"xss{i}", "type": "article", "parent_id": 0, "unit_id": hz.id, "description": p,
             "rule_kind": "timely", "staleness_class": "news", "link_visible": "y"})
     admin.post(f"{P(demo)}/sites/new", data={"name": PAYLOADS[0], "code": "xss", "unit_id": hz.id,
                                              "description": PAYLOADS[1]})
+    from intranet.org.models import Unit, User
+    from intranet.sites.models import Column, Site
+    for model, field, prefix in ((Unit, Unit.code, "xss"), (User, User.username, "xssu"), (Column, Column.slug, "xss")):
+        n = db.session.execute(db.select(db.func.count()).select_from(model).filter(field.like(prefix + "%"))).scalar()
+        assert n == len(PAYLOADS), (model, n)
+    assert db.session.execute(db.select(Site).filter_by(code="xss")).scalar() is not None
     for url in (f"{P(demo)}/org/units", f"{P(demo)}/org/users", f"{P(demo)}/org/users?q=%3Cscript%3E",
                 f"{P(demo)}/sites/", f"{P(demo)}/sites/{youth.id}/columns", "/", "/s/youth/", f"{P(demo)}/items/new",
                 f"{P(demo)}/audit/", f"{P(demo)}/security/letters/", f"{P(demo)}/security/duty/new"):
         _clean(admin, url, "admin list")
-    people = [u for u in db.session.execute(db.select(user("admin").__class__)).scalars() if u.username[:1] == "u"]
+    people = [u for u in db.session.execute(db.select(user("admin").__class__)).scalars() if u.username.startswith("xssu")]
     for u in people[::10]:
         _clean(admin, f"{P(demo)}/org/users/{u.id}/edit", "user edit")
 
