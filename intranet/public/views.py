@@ -55,7 +55,7 @@ def column(code, slug):
     col = db.session.execute(db.select(Column).filter_by(site_id=site.id, slug=slug, archived=False)).scalar()
     if col is None:
         abort(404)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), 100_000)  # a huge page number must not reach the DB
     items = db.session.execute(
         visible_items().filter(Item.column_id == col.id)
         .order_by(Item.first_published_at.desc(), Item.id.desc())

@@ -67,8 +67,15 @@ def check_admin_network():
     return None
 
 
+MAX_ID = 2**31 - 1  # integer columns: a larger id in a URL cannot exist (and overflows SQLite)
+
+
 def refuse_nul():
-    """A NUL character is never valid input and PostgreSQL cannot store it."""
+    """A NUL character is never valid input and PostgreSQL cannot store it; an
+    id in the URL beyond the integer range names nothing."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            abort(404)
     values = list((request.view_args or {}).values()) + list(request.args.values())
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         values += list(request.form.values())
