@@ -6,6 +6,8 @@ import re
 from datetime import datetime
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from intranet import create_app
 from intranet.clock import set_now
@@ -43,6 +45,17 @@ def _config(database_url, instance_dir):
     }
 
 
+class _Client(FlaskClient):
+    """Requests made inside a pushed app context share its `g` (Flask reuses the
+    context), so Flask-Login's cached user of one client would leak into the
+    next client's request: drop it before each request."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def make_app(database_url, _schema, tmp_path):
     """Build an app on the shared test database with extra settings."""
@@ -52,6 +65,7 @@ def make_app(database_url, _schema, tmp_path):
         cfg = _config(database_url, tmp_path)
         cfg.update(overrides)
         app = create_app(cfg)
+        app.test_client_class = _Client
         set_now(app, TEST_NOW)
         apps.append(app)
         return app
