@@ -5,7 +5,7 @@ import io
 from datetime import datetime, time
 
 from flask import Blueprint, render_template, request, send_file
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from .. import audit, clock
 from ..extensions import db
