@@ -74,6 +74,8 @@ def create_app(test_config=None):
     register_cli(app)
     from .ui import register_ui
     register_ui(app)
+    from . import security
+    security.init_app(app)  # hardening, sessions, audit search, backups, incidents, letters, duty roster
     return app
 
 

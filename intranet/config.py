@@ -76,6 +76,27 @@ class Defaults:
     LANMU_HEALTH_RISK_MARGIN = 2  # "at risk" this many below a line (counting columns about to cross it)
     LANMU_HEALTH_UNANSWERED_DAYS = 90  # a message unanswered this long is a veto
     LANMU_HEALTH_UNANSWERED_WARN_DAYS = 60  # and at risk from this age
+    # Security operations (intranet/security, intranet/audit, intranet/backup)
+    LANMU_TRUSTED_PROXIES = 0  # proxies in front that set X-Forwarded-For/-Proto; 0: ignore the headers
+    LANMU_ADMIN_NETWORKS = []  # CIDRs allowed into the back office; empty: no restriction
+    LANMU_ADMIN_NETWORK_EXEMPT = []  # endpoints reachable from anywhere despite the allow-list
+    LANMU_SESSION_IDLE_MINUTES = 30  # sign out after this long without a request
+    LANMU_SESSION_TOUCH_SECONDS = 60  # how often a session's last-seen time is written
+    LANMU_LOGIN_RATE_LIMIT = True
+    LANMU_LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes;100 per day"  # failed sign-ins
+    LANMU_LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes;50 per day"
+    LANMU_RATELIMIT_STORAGE_URI = "memory://"  # redis://host:6379 with several workers or nodes
+    LANMU_CSP = None  # None: the built-in Content-Security-Policy (no inline scripts)
+    LANMU_HSTS_SECONDS = 0  # set e.g. 31536000 when served over HTTPS only
+    LANMU_AUDIT_RETENTION_DAYS = None  # None keeps forever; never fewer than 60
+    LANMU_BACKUP_DIR = None  # default: instance/backups
+    LANMU_BACKUP_KEEP = 14  # archives kept by the daily backup
+    LANMU_PG_DUMP = "pg_dump"
+    LANMU_PG_RESTORE = "pg_restore"
+    LANMU_INCIDENT_REPORT_HOURS = 24  # R-97, 000 附件2 §4
+    LANMU_INCIDENT_WARN_HOURS = 6  # incidents_due() lists incidents this close to the deadline
+    LANMU_LETTER_SIGNER_ROLES = ["principal", "leader", "dept_head"]  # who heads a unit
+    LANMU_LETTER_UNIT_KINDS = None  # None: every active unit signs a letter
 
 
 def apply_environment(config, environ=os.environ):

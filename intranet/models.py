@@ -7,6 +7,8 @@ from .outbox.models import KeyValue, OutboxMessage  # noqa: F401
 from .reminders.models import Reminder, Sweep  # noqa: F401
 from .notify.inbox import InboxMessage  # noqa: F401
 from .org.models import PasswordHistory, RoleAssignment, Unit, User  # noqa: F401
+from .security.models import (DutyShift, Incident, IncidentAction, LetterSignature,  # noqa: F401
+                              LetterTemplate, SecuritySetting, UserSession)
 from .sites.models import Column, ColumnGrant, Site  # noqa: F401
 from .review import models as _review_models  # noqa: F401
 from .columntypes import import_all_plugin_models
