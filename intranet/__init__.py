@@ -61,6 +61,14 @@ def create_app(test_config=None):
     app.register_blueprint(public_bp)
     from . import review
     review.init_app(app)
+    from . import assessment, health
+    from .assessment.views import bp as assessment_bp, public_bp as assessment_public_bp
+    from .health.views import bp as health_bp
+    for bp in (assessment_bp, health_bp):
+        app.register_blueprint(bp, url_prefix=prefix + bp.url_prefix)
+    app.register_blueprint(assessment_public_bp)
+    assessment.init_app(app)
+    health.init_app(app)
     from .workdays.views import init_app as init_workdays
     init_workdays(app)
 
@@ -68,6 +76,8 @@ def create_app(test_config=None):
     register_cli(app)
     from .ui import register_ui
     register_ui(app)
+    from . import security
+    security.init_app(app)  # hardening, sessions, audit search, backups, incidents, letters, duty roster
     return app
 
 

@@ -3,9 +3,11 @@ TEST_DATABASE_URL is set (CI does both). Tables are created once per session
 and emptied after each test."""
 import os
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from intranet import create_app
 from intranet.clock import set_now
@@ -40,7 +42,22 @@ def _config(database_url, instance_dir):
         "LANMU_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "LANMU_UPLOAD_DIR": str(instance_dir / "uploads"),
         "MAIL_SUPPRESS_SEND": True,
+        # Tests move the clock by days while signed in; the idle timeout and
+        # session lifetime have their own tests, which set these back.
+        "LANMU_SESSION_IDLE_MINUTES": 60 * 24 * 3650,
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=3650),
     }
+
+
+class _Client(FlaskClient):
+    """Requests made inside a pushed app context share its `g` (Flask reuses the
+    context), so Flask-Login's cached user of one client would leak into the
+    next client's request: drop it before each request."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -52,6 +69,7 @@ def make_app(database_url, _schema, tmp_path):
         cfg = _config(database_url, tmp_path)
         cfg.update(overrides)
         app = create_app(cfg)
+        app.test_client_class = _Client
         set_now(app, TEST_NOW)
         apps.append(app)
         return app

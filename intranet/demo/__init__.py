@@ -1,4 +1,6 @@
 """Load the demo (R-14) idempotently: running it twice changes nothing."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from .. import clock
@@ -10,6 +12,25 @@ from ..items.service import record_revision
 from ..org.models import RoleAssignment, Unit, User
 from ..sites.models import Column, ColumnGrant, Site
 from . import data
+
+
+_seeding = ContextVar("lanmu_demo_seeding", default=False)
+
+
+def is_seeding():
+    """True while the demo loader seeds its history. Seeded data is not an
+    action anyone took: like the sample items, it leaves no audit entries
+    (features that audit check this)."""
+    return _seeding.get()
+
+
+@contextmanager
+def seeding():
+    token = _seeding.set(True)
+    try:
+        yield
+    finally:
+        _seeding.reset(token)
 
 
 def load_demo():
@@ -83,9 +104,10 @@ def load_demo():
             record_revision(item, users["officer"], "演示数据")
             item.updated_at = at
             created["items"] += 1
-    created["items"] += _load_typed_items(columns, users, now)
-    created["messages"] = sum(hook({"site": site, "columns": columns, "users": users, "units": units}) or 0
-                              for hook in types.hooks("demo"))
+    with seeding():
+        created["items"] += _load_typed_items(columns, users, now)
+        created["messages"] = sum(hook({"site": site, "columns": columns, "users": users, "units": units}) or 0
+                                  for hook in types.hooks("demo"))
     db.session.commit()
     return created
 
@@ -162,7 +184,8 @@ def _load_typed_items(columns, users, now):
         at = datetime.fromisoformat(spec["at"]) if isinstance(spec["at"], str) else now - timedelta(days=spec["at"])
         if at > now:  # a fixed date still in the future of this clock
             continue
-        item = Item(column_id=col.id, unit_id=col.unit_id, type=col.type, author_id=users["officer"].id,
+        author = users[spec.get("author", "liaison")]  # 信息联络员: the officer's own figures stay the samples'
+        item = Item(column_id=col.id, unit_id=col.unit_id, type=col.type, author_id=author.id,
                     title=spec["title"], body=spec.get("body", ""), source=spec.get("source", col.unit.name),
                     created_date=at.date(), status=PUBLISHED, first_published_at=at, published_at=at,
                     created_at=at, updated_at=at)
@@ -174,11 +197,11 @@ def _load_typed_items(columns, users, now):
         db.session.flush()
         for filename, caption, file_spec in spec.get("files", []) + spec.get("images", []):
             fields = _store_bytes(_file_bytes(file_spec, spec["title"]), filename)
-            db.session.add(Attachment(item_id=item.id, caption=caption, uploaded_by_id=users["officer"].id,
+            db.session.add(Attachment(item_id=item.id, caption=caption, uploaded_by_id=author.id,
                                       created_at=at, **fields))
         db.session.flush()
         db.session.refresh(item)
-        record_revision(item, users["officer"], "演示数据")
+        record_revision(item, author, "演示数据")
         item.updated_at = at
         item_published.send(current_app._get_current_object(), item=item, user=users["webmaster"])
         created += 1

@@ -21,6 +21,15 @@ ALLOWED_ATTRIBUTES = {
     "font": {"color", "size", "face"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Style values that can load or run code in some browser (IE expression(),
+# XBL bindings, url() with any scheme): the whole style attribute is dropped.
+_DANGEROUS_STYLE = re.compile(r"expression|javascript|vbscript|behavior|binding|url\s*\(|@import|\\", re.I)
+
+
+def _filter_attribute(tag, attr, value):
+    if attr == "style" and _DANGEROUS_STYLE.search(value):
+        return None
+    return value
 
 
 def sanitize_html(raw):
@@ -31,6 +40,7 @@ def sanitize_html(raw):
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_filter_attribute,
         filter_style_properties={
             "color", "background-color", "font-weight", "font-style", "font-size", "font-family",
             "text-align", "text-indent", "text-decoration", "line-height", "margin", "margin-left",

@@ -89,4 +89,10 @@ def store(file_storage):
 
 
 def path_of(attachment):
-    return Path(current_app.config["LANMU_UPLOAD_DIR"]) / attachment.stored_name
+    """The file of an attachment. A stored name that would lead outside the
+    upload directory (a tampered row) gives a path that does not exist."""
+    root = Path(current_app.config["LANMU_UPLOAD_DIR"]).resolve()
+    path = (root / attachment.stored_name).resolve()
+    if not path.is_relative_to(root) or path == root:
+        return root / ".refused"
+    return path

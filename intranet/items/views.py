@@ -165,6 +165,7 @@ def caption(item_id, attachment_id):
         att.caption = form.caption.data.strip()
         record_revision(item, current_user, f"修改图片说明：{att.filename}")
         item_edited.send(current_app._get_current_object(), item=item, user=current_user)
+        audit.record("caption_changed", item, detail={"filename": att.filename, "caption": att.caption})
         db.session.commit()
         flash("图片说明已保存。", "success")
     else:

@@ -18,9 +18,12 @@ class InboxMessage(db.Model):
 
 
 def notify(users, subject, text, url="", urgent=False):
-    """Tell each person (once, inactive accounts skipped). Returns the inbox rows.
+    """Tell each person (once, inactive accounts skipped): an inbox row, and the
+    same message queued in the outbox for their WeCom and e-mail (R-82).
+    Returns the inbox rows.
 
     Written in the caller's transaction: a rolled-back action notifies no one."""
+    from ..outbox.service import deliver_soon, enqueue
     rows, seen = [], set()
     now = clock.now()
     for user in users:
@@ -31,6 +34,7 @@ def notify(users, subject, text, url="", urgent=False):
                            created_at=now)
         db.session.add(row)
         rows.append(row)
+        deliver_soon(enqueue(user, subject, text, url=url, urgent=urgent))
     db.session.flush()
     return rows
 

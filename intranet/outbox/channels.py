@@ -100,10 +100,15 @@ def send_wecom(rows, now=None):
 def send_mail(rows, now=None):
     from ..notify.email import send_email
     timeout = current_app.config.get("MAIL_TIMEOUT", 10)
-    results = {}
+    results, server_down = {}, None
     for r in rows:
+        if server_down is not None:  # don't wait out the timeout once per row
+            results[r.id] = server_down
+            continue
         outcome = send_email(mail, None, r.recipient, r.subject, r.text, r.html or None, timeout=timeout)
         results[r.id] = outcome[r.recipient]
+        if outcome[r.recipient].reason in ("network", "timeout"):
+            server_down = outcome[r.recipient]
     return results
 
 

@@ -10,7 +10,7 @@ dispatch_once()  claim, deliver through the channel senders, record outcomes
 import uuid
 from datetime import datetime, time, timedelta
 
-from flask import current_app, render_template
+from flask import after_this_request, current_app, g, has_request_context, render_template
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -70,11 +70,33 @@ def message_rows(dedupe_prefix, user, subject, text, html, url, urgent, now):
             for channel, address in channels_for(user)]
 
 
-def enqueue(user, subject, text, *, html="", url="", urgent=False, dedupe_key=None):
-    """Queue one message to one person on their channels. Idempotent per dedupe key."""
+def enqueue(user, subject, text, *, html="", url="", urgent=False, dedupe_key=None, channels=None):
+    """Queue one message to one person on their channels (optionally only some
+    of them). Idempotent per dedupe key. Returns the rows' dedupe keys."""
     now = clock.now()
     key = dedupe_key or f"msg|{uuid.uuid4().hex}"
-    _insert_ignore(message_rows(f"{key}|{user.id}", user, subject, text, html, url, urgent, now))
+    rows = [r for r in message_rows(f"{key}|{user.id}", user, subject, text, html, url, urgent, now)
+            if channels is None or r["channel"] in channels]
+    _insert_ignore(rows)
+    return [r["dedupe_key"] for r in rows]
+
+
+def deliver_soon(keys):
+    """Try to deliver these queued rows right after the current request (after
+    its commit); whatever fails stays queued for the dispatcher."""
+    if not keys or not has_request_context():
+        return
+    pending = g.setdefault("lanmu_deliver_soon", [])
+    if not pending:
+        @after_this_request
+        def _deliver(response):
+            try:
+                dispatch_once(keys=list(g.pop("lanmu_deliver_soon", [])))
+            except Exception:  # delivery must never break the page; the dispatcher retries
+                db.session.rollback()
+                current_app.logger.exception("immediate delivery failed; left to the dispatcher")
+            return response
+    pending.extend(keys)
 
 
 def enqueue_address(address, subject, text, *, html="", url="", urgent=False, dedupe_key):
@@ -110,8 +132,8 @@ def queue_digests(sweep, reminders, urgent_kinds=()):
     _insert_ignore(rows)
 
 
-def claim(batch_size=200, lease_seconds=120, now=None, channel=None):
-    """Claim up to batch_size due rows for this worker; returns them."""
+def claim(batch_size=200, lease_seconds=120, now=None, channel=None, keys=None):
+    """Claim up to batch_size due rows for this worker (only `keys` if given); returns them."""
     now = now or clock.now()
     token = uuid.uuid4().hex
     due = or_(and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
@@ -119,6 +141,8 @@ def claim(batch_size=200, lease_seconds=120, now=None, channel=None):
     sub = select(OutboxMessage.id).where(due).order_by(OutboxMessage.urgent.desc(), OutboxMessage.id).limit(batch_size)
     if channel:
         sub = sub.where(OutboxMessage.channel == channel)
+    if keys is not None:
+        sub = sub.where(OutboxMessage.dedupe_key.in_(keys))
     if db.session.get_bind().dialect.name == "postgresql":
         sub = sub.with_for_update(skip_locked=True)
     db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(sub.scalar_subquery()))
@@ -146,11 +170,11 @@ def record_outcome(row, outcome, now):
     row.claim_token, row.claimed_until = None, None
 
 
-def dispatch_once(batch_size=200, now=None):
-    """Deliver what is due once. Returns {"sent": n, "failed": n, "retry": n}."""
+def dispatch_once(batch_size=200, now=None, keys=None):
+    """Deliver what is due once (only `keys` if given). Returns {"sent": n, "failed": n, "retry": n}."""
     from .channels import senders
     now = now or clock.now()
-    rows = claim(batch_size=batch_size, now=now)
+    rows = claim(batch_size=batch_size, now=now, keys=keys)
     counts = {"sent": 0, "failed": 0, "retry": 0}
     if not rows:
         return counts

@@ -71,7 +71,7 @@ def _column_ids(col):
 def column(code, slug):
     site = _site_or_404(code)
     col = _column_or_404(site, slug)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), 100_000)  # a huge page number must not reach the DB
     items = db.session.execute(
         visible_items().filter(Item.column_id.in_(_column_ids(col)))
         .order_by(Item.first_published_at.desc(), Item.id.desc())
@@ -99,7 +99,7 @@ def search(code):
     """The search box: published items of this site whose title or text contains the words."""
     site = _site_or_404(code)
     q = (request.args.get("q") or "").strip()[:50]
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), 100_000)
     items = []
     if q:
         stmt = visible_items().join(Column).filter(Column.site_id == site.id, Column.archived.is_(False))

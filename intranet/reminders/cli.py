@@ -44,18 +44,31 @@ def run_command(interval):
     holder = _holder()
     minutes = interval or app.config["LANMU_SWEEP_MINUTES"]
 
-    def job():
-        with app.app_context():
-            if not acquire(holder, seconds=minutes * 60 * 2):
-                return
-            for task in app.extensions.get("lanmu_daily_tasks", []):
-                task()
-            sweep, _new = run_sweep(holder=holder)
-            app.logger.info("sweep %s: %s reminders", sweep.id, sweep.created)
+    lease_seconds = max(minutes * 60 * 2, 300)
+
+    def holding_lease(fn, name):
+        def run():
+            with app.app_context():
+                try:
+                    if acquire(holder, seconds=lease_seconds):
+                        fn()
+                except Exception:  # one failed run must not stop the scheduler
+                    app.logger.exception("scheduler task %s failed", name)
+        return run
+
+    def sweep():
+        result, _new = run_sweep(holder=holder)
+        app.logger.info("sweep %s: %s reminders", result.id, result.created)
 
     scheduler = BlockingScheduler(timezone=app.config["LANMU_TIMEZONE"])
-    scheduler.add_job(job, "interval", minutes=minutes, next_run_time=datetime.now(), max_instances=1,
-                      coalesce=True, id="sweep")
+    scheduler.add_job(holding_lease(sweep, "sweep"), "interval", minutes=minutes, next_run_time=datetime.now(),
+                      max_instances=1, coalesce=True, id="sweep")
+    for name, (fn, seconds, cron) in app.extensions.get("lanmu_scheduler_tasks", {}).items():
+        if cron:
+            scheduler.add_job(holding_lease(fn, name), "cron", max_instances=1, coalesce=True, id=name, **cron)
+        else:
+            scheduler.add_job(holding_lease(fn, name), "interval", seconds=seconds or 60, max_instances=1,
+                              coalesce=True, id=name)
     click.echo(f"scheduler {holder}: sweeping every {minutes} minutes (Ctrl-C to stop)")
     try:
         scheduler.start()

@@ -52,12 +52,33 @@ class SweepContext:
 
 
 def working_calendar():
-    from ..workdays.service import calendar  # the admin's overrides included (R-61)
-    return calendar()
+    """The working-day calendar with the admins' overrides when available."""
+    factory = current_app.extensions.get("lanmu_workday_calendar")
+    if factory is not None:
+        return factory()
+    from ..workdays import WorkdayCalendar
+    return WorkdayCalendar()
 
 
 def register_sweep(app, fn):
-    app.extensions.setdefault("lanmu_sweeps", []).append(fn)
+    sweeps = app.extensions.setdefault("lanmu_sweeps", [])
+    if fn not in sweeps:
+        sweeps.append(fn)
+
+
+def register_after_sweep(app, fn):
+    """fn(new_reminders) runs after each sweep, in its transaction (e.g. to send
+    decision links to people newly reminded of a waiting review step)."""
+    hooks = app.extensions.setdefault("lanmu_after_sweep", [])
+    if fn not in hooks:
+        hooks.append(fn)
+
+
+def register_scheduler_task(app, name, fn, *, seconds=None, cron=None):
+    """A job for `flask scheduler run` besides the sweep: every `seconds`, or at
+    a cron-like time given as a dict for APScheduler's cron trigger (e.g.
+    {"hour": 2} for a daily backup). Runs only on the lease holder."""
+    app.extensions.setdefault("lanmu_scheduler_tasks", {})[name] = (fn, seconds, cron)
 
 
 def _sweeps(app):
@@ -133,6 +154,23 @@ def _insert_ignore(table, rows):
         db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows[start:start + 500])
 
 
+def _copy_supervisors(notices, now, grace, parents, units):
+    """R-81: a veto-level duty still overdue after the grace period is copied to
+    the supervising (parent) unit's contact, once per duty and period."""
+    from ..outbox.service import enqueue_address
+    for n in notices:
+        if n.severity != "veto" or n.unit_id is None or n.overdue_since is None or now - n.overdue_since < grace:
+            continue
+        supervisor = units.get(parents.get(n.unit_id))
+        if supervisor is None or not supervisor.contact_email:
+            continue
+        unit = units[n.unit_id]
+        enqueue_address(supervisor.contact_email, f"【单项否决风险抄送】{unit.name}：{n.title}",
+                        f"{supervisor.name}：\n下级单位“{unit.name}”的以下事项已达到检查否决线且超期未处理：\n"
+                        f"{n.title}\n{n.text}\n{n.url}", url=n.url, urgent=True,
+                        dedupe_key=f"supervisor|{n.kind}|{n.key}|{n.period}")
+
+
 def run_sweep(now=None, holder=""):
     """Run every registered sweep once at `now`. Returns (sweep, new reminders)."""
     app = current_app._get_current_object()
@@ -145,8 +183,9 @@ def run_sweep(now=None, holder=""):
         notices = []
         for fn in _sweeps(app):
             notices.extend(fn(ctx))
-        units = db.session.execute(select(Unit.id, Unit.parent_id)).all()
-        parents = {uid: pid for uid, pid in units}
+        units = db.session.execute(select(Unit.id, Unit.parent_id, Unit.name, Unit.contact_email)).all()
+        parents = {u.id: u.parent_id for u in units}
+        by_id = {u.id: u for u in units}
         role_map = _role_map([roles.OFFICER, roles.LIAISON, roles.DEPT_HEAD, roles.LEADER])
         grace = timedelta(days=app.config["LANMU_ESCALATION_GRACE_DAYS"])
         rows = []
@@ -159,9 +198,12 @@ def run_sweep(now=None, holder=""):
                     "text": n.text, "url": n.url, "due_at": n.due_at, "unit_id": n.unit_id, "created_at": now,
                 })
         _insert_ignore(Reminder.__table__, rows)
+        _copy_supervisors(notices, now, grace, parents, by_id)
         db.session.flush()
         new = db.session.execute(select(Reminder).where(Reminder.sweep_id == sweep.id)
                                  .order_by(Reminder.user_id, Reminder.id)).scalars().all()
+        for hook in app.extensions.get("lanmu_after_sweep", []):
+            hook(new)
         from ..outbox.service import queue_digests
         queue_digests(sweep, new, urgent_kinds={n.kind for n in notices if n.urgent})
         sweep.duties = len(notices)

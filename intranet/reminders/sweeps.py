@@ -29,7 +29,9 @@ def column_facts(now, site_id=None):
                              else_=0))
     stmt = (select(Column.id, Column.site_id, Column.name, Column.unit_id, Column.type, Column.created_at,
                    Column.rule_kind, Column.rule_n, Column.rule_dates, Column.staleness_class, Column.is_key,
-                   func.max(case((published, Item.first_published_at))).label("last"),
+                   # bounded by `now` so the facts at a past date ignore later publications
+                   func.max(case((and_(published, Item.first_published_at <= now), Item.first_published_at)))
+                   .label("last"),
                    count_between(w["week"], now + timedelta(seconds=1)).label("this_week"),
                    count_between(w["prev_week"], w["week"]).label("last_week"),
                    count_between(w["month"], now + timedelta(seconds=1)).label("this_month"),

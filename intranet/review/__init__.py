@@ -15,6 +15,13 @@ def init_app(app):
     app.add_template_global(review_state, "review_state")
     app.add_template_global(_can_inspect, "review_can_inspect")
     app.cli.add_command(_publish_due_command)
+    from ..reminders.engine import register_after_sweep, register_scheduler_task, register_sweep
+    from ..assessment.providers import register_provider
+    from .sweeps import after_sweep, review_counts, sweep_waiting_steps
+    register_provider(app, "review_counts", review_counts)
+    register_sweep(app, sweep_waiting_steps)
+    register_after_sweep(app, after_sweep)
+    register_scheduler_task(app, "publish-due", _scheduled_publish_due, seconds=60)
 
 
 def _can_inspect():
@@ -25,6 +32,11 @@ def _can_inspect():
 
 import click  # noqa: E402
 from flask.cli import with_appcontext  # noqa: E402
+
+
+def _scheduled_publish_due():
+    from .engine import publish_due
+    publish_due()
 
 
 @click.command("publish-due")

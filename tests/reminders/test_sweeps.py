@@ -304,3 +304,17 @@ def test_r80_lease_expires_when_holder_dies(swept):
     assert not acquire("b", seconds=60, now=t + timedelta(seconds=30))
     assert acquire("a", seconds=60, now=t + timedelta(seconds=30))  # renewal
     assert acquire("b", seconds=60, now=t + timedelta(seconds=120))
+
+
+def test_r81_veto_duty_is_copied_to_the_supervising_units_contact(swept):
+    # 湖滨社区 is supervised by 上城区办: its contact is copied once the veto is past the grace period.
+    col = make_column("veto-copy", unit="sc-hubin", staleness="news", published=[datetime(2026, 11, 1, 9)])
+    sweep_at(swept, datetime(2026, 11, 15, 10))
+    copies = lambda: db.session.execute(db.select(OutboxMessage).filter(  # noqa: E731
+        OutboxMessage.recipient == "sc-office@example.gov.cn")).scalars().all()
+    assert copies() == []
+    sweep_at(swept, datetime(2026, 11, 17, 10))
+    sweep_at(swept, datetime(2026, 11, 18, 10))
+    rows = copies()
+    assert len(rows) == 1 and rows[0].user_id is None and f"栏目{col.slug}" in rows[0].text
+    assert "抄送" in rows[0].subject

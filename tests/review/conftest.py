@@ -71,8 +71,8 @@ class Mailbox:
 
     def links(self, username):
         """{action: url} from the newest decision mail to this demo user."""
-        msgs = self.to(f"{username}@example.gov.cn")
-        assert msgs, f"no mail for {username}"
+        msgs = [m for m in self.to(f"{username}@example.gov.cn") if "待审核" in str(m["Subject"])]
+        assert msgs, f"no decision mail for {username}"
         text = msgs[-1].get_body(preferencelist=("plain",)).get_content()
         found = {}
         for label, action in (("同意", "approve"), ("退回修改", "return"), ("不予发布", "reject")):
@@ -85,7 +85,7 @@ class Mailbox:
 def app(make_app, mailbox, tmp_path):
     """The app of these tests sends real mail to the capturing SMTP server."""
     app = make_app(MAIL_SUPPRESS_SEND=False, MAIL_SERVER="127.0.0.1", MAIL_PORT=mailbox.port,
-                   LANMU_ARCHIVE_DIR=str(tmp_path / "archive"), LANMU_REVIEW_MAIL_TIMEOUT=5)
+                   LANMU_ARCHIVE_DIR=str(tmp_path / "archive"), MAIL_TIMEOUT=5)
     # The test keeps one app context pushed (fixtures read the database), and
     # requests reuse it, so `g` outlives a request: forget the signed-in user
     # cached there, so clients signed in as different people stay different.

@@ -170,6 +170,8 @@ def test_r35_link_of_a_person_who_handed_over_is_refused(demo, mailbox):
     # proof1 leaves; the liaison takes over their duties, including the open step.
     hand_over(user("proof1"), user("liaison"), user("admin"))
     db.session.commit()
+    from intranet.outbox.service import dispatch_once
+    dispatch_once()  # outside a request the outbox dispatcher delivers the new step mail
     assert "liaison" in [c.user.username for c in open_step(item_id).candidates]
     resp = demo.test_client().get(url)
     assert resp.status_code == 403 and _refusal(resp) == "foreign"

@@ -51,7 +51,7 @@ def test_r35_hanging_mail_server_is_cut_off_by_the_timeout(make_app, tmp_path):
     t.start()
     try:
         app = make_app(MAIL_SUPPRESS_SEND=False, MAIL_SERVER="127.0.0.1", MAIL_PORT=listener.getsockname()[1],
-                       LANMU_REVIEW_MAIL_TIMEOUT=1, LANMU_ARCHIVE_DIR=str(tmp_path / "a"))
+                       MAIL_TIMEOUT=1, LANMU_ARCHIVE_DIR=str(tmp_path / "a"))
         with app.app_context():
             from intranet.demo import load_demo
             load_demo()

@@ -1,8 +1,8 @@
 """column types: working-day overrides, document publication records, link checks, mailbox
 
-Revision ID: ca5313583333
-Revises: 7dcdd91163b1
-Create Date: 2026-11-27 23:52:02.672842
+Revision ID: 800eac2296ac
+Revises: f15b39bdfc52
+Create Date: 2026-11-28 00:05:51.327463
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ca5313583333'
-down_revision = '7dcdd91163b1'
+revision = '800eac2296ac'
+down_revision = 'f15b39bdfc52'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,139 @@
+"""Signed-in sessions (R-04): every sign-in gets a row with its address; a
+second session of the same account from another address is flagged (audit
+entry, a warning to the person in both sessions, the admins' session page);
+idle sessions time out; sessions of disabled accounts and sessions ended by an
+admin stop at the next request."""
+import secrets
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user, user_loaded_from_cookie, user_logged_in, user_logged_out
+
+from .. import audit, clock
+from ..extensions import db
+from .hardening import in_admin_area
+from .models import UserSession
+
+SID_KEY = "_lanmu_sid"
+
+
+def idle_limit():
+    return timedelta(minutes=int(current_app.config["LANMU_SESSION_IDLE_MINUTES"]))
+
+
+def active_sessions(user_id=None, now=None):
+    """Sessions not ended and not idle past the limit."""
+    now = now or clock.now()
+    stmt = db.select(UserSession).filter(UserSession.ended_at.is_(None),
+                                         UserSession.last_seen_at >= now - idle_limit())
+    if user_id is not None:
+        stmt = stmt.filter(UserSession.user_id == user_id)
+    return db.session.execute(stmt.order_by(UserSession.id)).scalars().all()
+
+
+def _start(user, remembered=False):
+    now = clock.now()
+    ip = (request.remote_addr or "")[:64]
+    # Close what has idled out without a sign-out, so it no longer counts as concurrent.
+    db.session.execute(db.update(UserSession).filter(
+        UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+        UserSession.last_seen_at < now - idle_limit()).values(ended_at=now, end_reason="idle"))
+    others = [s for s in active_sessions(user.id, now) if s.ip != ip]
+    row = UserSession(sid=secrets.token_urlsafe(32), user_id=user.id, ip=ip,
+                      user_agent=(request.user_agent.string or "")[:300], created_at=now, last_seen_at=now)
+    db.session.add(row)
+    if remembered:
+        audit.record("login_remembered", user, user=user)
+    if others:
+        other_ips = sorted({s.ip for s in others})
+        row.concurrent_with = "、".join(other_ips)[:300]
+        row.warning_shown = False
+        for s in others:
+            s.concurrent_with = ip
+            s.warning_shown = False
+        audit.record("concurrent_session", user, user=user, detail={"ip": ip, "other_ips": other_ips})
+    db.session.commit()
+    session[SID_KEY] = row.sid
+    return row
+
+
+def _on_login(sender, user, **_):
+    _start(user)
+
+
+def _on_cookie_login(sender, user, **_):
+    _start(user, remembered=True)
+
+
+def _on_logout(sender, user, **_):
+    sid = session.pop(SID_KEY, None)
+    if sid:
+        _end(sid, "logout")
+        db.session.commit()
+
+
+def _end(sid, reason):
+    db.session.execute(db.update(UserSession).filter(UserSession.sid == sid, UserSession.ended_at.is_(None))
+                       .values(ended_at=clock.now(), end_reason=reason))
+
+
+user_logged_in.connect(_on_login)
+user_loaded_from_cookie.connect(_on_cookie_login)
+user_logged_out.connect(_on_logout)
+
+
+def _sign_out(message, reason, action=None):
+    sid = session.get(SID_KEY)
+    if action:
+        audit.record(action, current_user._get_current_object(), user=current_user._get_current_object())
+    if sid:
+        _end(sid, reason)
+    db.session.commit()
+    session.pop(SID_KEY, None)
+    logout_user()
+    flash(message, "warning")
+    if request.method == "GET":
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.login"))
+
+
+def check_session():
+    """Before each back-office request of a signed-in person."""
+    if not in_admin_area(request.path) or request.endpoint in (None, "static"):
+        return None
+    if not current_user.is_authenticated:
+        return None
+    sid = session.get(SID_KEY)
+    if not sid:  # a session from before this feature: start tracking it now
+        _start(current_user._get_current_object())
+        return None
+    row = db.session.execute(db.select(UserSession).filter_by(sid=sid)).scalar()
+    if row is None or row.user_id != current_user.id or row.ended_at is not None:
+        return _sign_out("您的登录已失效（已在其他地方退出或被管理员结束），请重新登录。", "ended")
+    if not current_user.active:
+        return _sign_out("该账号已停用。", "account_disabled")
+    now = clock.now()
+    if now - row.last_seen_at > idle_limit():
+        return _sign_out(f"您已超过{current_app.config['LANMU_SESSION_IDLE_MINUTES']}分钟未操作，"
+                         "为保障安全已自动退出，请重新登录。", "idle", action="session_idle_timeout")
+    lifetime = current_app.config.get("PERMANENT_SESSION_LIFETIME")
+    if lifetime and now - row.created_at > lifetime:
+        return _sign_out("登录时间已超过上限，请重新登录。", "expired")
+    dirty = False
+    if not row.warning_shown and row.concurrent_with:
+        flash(f"安全提醒：您的账号同时在其他地址（{row.concurrent_with}）登录。"
+              "如非本人操作，请立即修改密码并联系系统管理员。", "danger")
+        row.warning_shown = True
+        dirty = True
+    if (now - row.last_seen_at).total_seconds() >= current_app.config["LANMU_SESSION_TOUCH_SECONDS"]:
+        row.last_seen_at = now
+        dirty = True
+    if dirty:
+        db.session.commit()
+    return None
+
+
+def end_session(row, by):
+    row.ended_at = clock.now()
+    row.end_reason = "ended_by_admin"
+    audit.record("session_ended_by_admin", row.user, user=by, detail={"ip": row.ip, "session": row.id})

@@ -1,0 +1,101 @@
+"""The authorisation matrix: for every route of the application, which demo
+roles may use it. tests/security/test_authz_matrix.py walks EVERY rule of the
+URL map as every role and as an anonymous visitor against this data.
+
+A route missing here fails that test: when you add a route, add an entry.
+- allowed: the people who get 200 (or a redirect that is not to the sign-in
+  page); everyone else must get 403 or 404 (anonymous visitors: a redirect to
+  the sign-in page, 403 or 404).
+- post: for routes that only accept POST. "safe": an empty POST changes
+  nothing, so it is sent as the allowed roles too; "unsafe": it would delete,
+  toggle or sign out, so only the refused roles send it. GET+POST routes are
+  fetched with GET by everyone and POSTed (empty) by the refused roles.
+- params: which object the URL uses (names from OBJECTS in the test)."""
+from dataclasses import dataclass, field
+
+ANON = "anonymous"
+ROLES = [ANON, "admin", "webmaster", "siteadmin", "officer", "liaison", "proof1", "head", "secrecy", "leader",
+         "principal"]
+SIGNED_IN = frozenset(ROLES[1:])
+EVERYONE = frozenset(ROLES)
+ADMINS = frozenset({"admin", "webmaster", "siteadmin"})        # system admin, webmaster, site admin of the site's unit
+SECURITY = frozenset({"admin", "siteadmin"})                   # system admin and 网站专管员
+SYSADMIN = frozenset({"admin"})
+DRAFTERS = frozenset({"officer", "liaison"})                   # drafting roles of the item's unit
+
+
+@dataclass(frozen=True)
+class Access:
+    allowed: frozenset
+    post: str = ""          # "", "safe" or "unsafe" (POST-only routes)
+    params: dict = field(default_factory=dict)
+
+
+MATRIX = {
+    # static files and the public site
+    "static": Access(EVERYONE),
+    "bootstrap.static": Access(EVERYONE),
+    "public.home": Access(EVERYONE),
+    "public.site_home": Access(EVERYONE),
+    "public.column": Access(EVERYONE),
+    "public.item": Access(EVERYONE, params={"item_id": "published_item"}),
+    "public.attachment": Access(EVERYONE, params={"item_id": "published_item", "attachment_id": "published_image"}),
+    # sign-in
+    "auth.login": Access(EVERYONE),
+    "auth.logout": Access(SIGNED_IN, post="unsafe"),
+    "auth.change_password": Access(SIGNED_IN),
+    "dashboard.index": Access(SIGNED_IN),
+    # items (the draft item is the officer's, in a column of 市办)
+    "items.index": Access(SIGNED_IN),
+    "items.new": Access(SIGNED_IN),
+    "items.view": Access(SIGNED_IN),
+    "items.revision": Access(SIGNED_IN),
+    "items.download": Access(SIGNED_IN),
+    "items.edit": Access(DRAFTERS),
+    "items.upload": Access(DRAFTERS, post="safe"),
+    "items.caption": Access(DRAFTERS, post="safe"),
+    "items.delete_attachment": Access(DRAFTERS, post="unsafe"),
+    "items.delete": Access(frozenset({"officer"}), post="unsafe"),
+    # units, people, roles, hand-over
+    "org.units": Access(ADMINS),
+    "org.edit_unit": Access(ADMINS),
+    "org.users": Access(ADMINS),
+    "org.edit_user": Access(ADMINS),
+    "org.add_role": Access(ADMINS, post="safe"),
+    "org.remove_role": Access(ADMINS, post="unsafe"),
+    "org.handover": Access(ADMINS, post="safe"),
+    "org.toggle_user": Access(ADMINS, post="unsafe"),
+    # sites and columns
+    "sites.index": Access(ADMINS),
+    "sites.edit_site": Access(ADMINS),
+    "sites.columns": Access(ADMINS),
+    "sites.edit_column": Access(ADMINS),
+    "sites.grants": Access(ADMINS),
+    "sites.archive_column": Access(ADMINS, post="unsafe"),
+    "sites.move_column": Access(ADMINS, post="unsafe"),
+    "sites.revoke_grant": Access(ADMINS, post="unsafe"),
+    # audit trail (R-95)
+    "audit.index": Access(SECURITY),
+    "audit.export": Access(SECURITY),
+    # incidents (R-97)
+    "security.incidents": Access(ADMINS),
+    "security.new_incident": Access(ADMINS),
+    "security.incident": Access(ADMINS),
+    "security.incident_action": Access(ADMINS, post="safe"),
+    "security.incident_report": Access(ADMINS, post="safe"),
+    "security.incident_link": Access(ADMINS, post="safe"),
+    "security.incident_close": Access(ADMINS, post="safe"),
+    # responsibility letters (R-98): 市办's head is the principal leader
+    "security.letters": Access(SIGNED_IN),
+    "security.sign_letter": Access(frozenset({"principal"})),
+    "security.letter_signature": Access(frozenset({"principal"}) | ADMINS),
+    "security.letter_template": Access(SECURITY),
+    # duty roster (R-99)
+    "security.duty": Access(SIGNED_IN),
+    "security.edit_duty": Access(SECURITY),
+    "security.delete_duty": Access(SECURITY, post="unsafe"),
+    # sessions (R-04) and settings (R-05, R-95)
+    "security.sessions": Access(SECURITY),
+    "security.end_session": Access(SECURITY, post="unsafe"),
+    "security.settings": Access(SYSADMIN),
+}

@@ -1,0 +1,117 @@
+"""The authorisation matrix: every rule of the URL map, as every demo role and
+as an anonymous visitor, against tests/security/authz_matrix.py. Pages that
+answer 200 with HTML are also checked for anything executable (the CSP
+forbids inline scripts)."""
+from intranet.extensions import db
+from intranet.org.models import RoleAssignment
+from intranet.security import incidents, letters
+from intranet.security.models import DutyShift, UserSession
+from intranet.sites.models import ColumnGrant
+
+from ..conftest import TEST_NOW, login
+from .authz_matrix import ANON, MATRIX, ROLES
+from .helpers import attachment_of, client_from, column, new_item, publish, site, unit, upload, user
+from .htmlcheck import executable_parts
+
+MATRIX_FILE = "tests/security/authz_matrix.py"
+
+
+def _objects(app):
+    """The objects the URLs point at: one of each kind, built from the demo."""
+    officer = client_from(app)
+    login(officer, "officer")
+    draft = new_item(officer, "progress", title="矩阵草稿")
+    upload(officer, draft)
+    published = new_item(officer, "progress", title="矩阵已发布")
+    upload(officer, published)
+    publish(published)
+    col = column("progress")
+    grant = ColumnGrant(column_id=col.id, user_id=user("head").id, permission="review")
+    db.session.add(grant)
+    inc = incidents.register("outage", "矩阵事件", "", TEST_NOW, user("siteadmin"))
+    shift = DutyShift(kind="holiday", title="矩阵值班", starts_at=TEST_NOW, ends_at=TEST_NOW, user_id=user("head").id)
+    db.session.add(shift)
+    sig = letters.sign(unit("hz-office"), user("principal"), TEST_NOW.year)
+    sess = UserSession(sid="matrix", user_id=user("liaison").id, ip="10.0.0.1", created_at=TEST_NOW,
+                       last_seen_at=TEST_NOW)
+    db.session.add(sess)
+    db.session.commit()
+    membership = db.session.execute(db.select(RoleAssignment).filter_by(user_id=user("officer").id)).scalar()
+    return {
+        "item_id": draft, "attachment_id": attachment_of(draft).id, "number": 1,
+        "published_item": published, "published_image": attachment_of(published).id,
+        "unit_id": unit("hz-office").id, "user_id": user("officer").id, "assignment_id": membership.id,
+        "site_id": site().id, "column_id": col.id, "grant_id": grant.id, "code": "youth", "slug": "progress",
+        "incident_id": inc.id, "shift_id": shift.id, "signature_id": sig.id, "session_id": sess.id,
+        "filename": None,  # per endpoint below
+    }
+
+
+STATIC_FILES = {"static": "css/lanmu.css", "bootstrap.static": "js/bootstrap.min.js"}
+
+
+def _url(app, rule, access, objects):
+    values = {}
+    for name in rule.arguments:
+        if name == "filename":
+            values[name] = STATIC_FILES[rule.endpoint]
+            continue
+        key = access.params.get(name, name)
+        assert key in objects, (f"URL parameter <{name}> of {rule.rule} has no test object: add one to "
+                                f"_objects() in tests/security/test_authz_matrix.py")
+        values[name] = objects[key]
+    _domain, path = rule.build(values, append_unknown=False)
+    return path
+
+
+def _refused(role, resp):
+    if resp.status_code in (403, 404):
+        return True
+    return role == ANON and resp.status_code == 302 and "/login" in resp.headers.get("Location", "")
+
+
+def _accepted(resp):
+    if resp.status_code == 200:
+        return True
+    return resp.status_code in (301, 302, 303) and "/login" not in resp.headers.get("Location", "")
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(MATRIX))
+    assert not missing, (f"routes missing from the authorisation matrix: {missing}. Add an entry for each to "
+                         f"MATRIX in {MATRIX_FILE} saying which demo roles may use it.")
+    stale = sorted(set(MATRIX) - endpoints)
+    assert not stale, f"{MATRIX_FILE} lists routes that no longer exist: {stale}; remove them."
+
+
+def test_authorisation_matrix_every_route_as_every_role(demo):
+    test_every_route_is_in_the_matrix(demo)
+    objects = _objects(demo)
+    rules = sorted(demo.url_map.iter_rules(), key=lambda r: (r.endpoint, r.rule))
+    failures = []
+    for role in ROLES:
+        client = client_from(demo)
+        if role != ANON:
+            assert login(client, role).status_code == 302, role
+        for rule in rules:
+            access = MATRIX[rule.endpoint]
+            url = _url(demo, rule, access, objects)
+            allowed = role in access.allowed
+            if "GET" in rule.methods:
+                resp = client.get(url)
+                ok = _accepted(resp) if allowed else _refused(role, resp)
+                if not ok:
+                    failures.append(f"{role:>10} GET  {url} -> {resp.status_code} (expected "
+                                    f"{'allowed' if allowed else 'refused'}; {rule.endpoint})")
+                elif resp.status_code == 200 and resp.mimetype == "text/html":
+                    problems = executable_parts(resp.get_data(as_text=True))
+                    if problems:
+                        failures.append(f"{role:>10} GET  {url}: executable content {problems[:3]}")
+            if "POST" in rule.methods and (not allowed or access.post == "safe"):
+                resp = client.post(url, data={})
+                ok = _accepted(resp) or resp.status_code == 400 if allowed else _refused(role, resp)
+                if not ok:
+                    failures.append(f"{role:>10} POST {url} -> {resp.status_code} (expected "
+                                    f"{'allowed' if allowed else 'refused'}; {rule.endpoint})")
+    assert not failures, "authorisation matrix mismatches:\n" + "\n".join(failures)
