@@ -24,7 +24,11 @@ def _iso_date(_ctx, _param, value):
 def due_command(start, n):
     """Print the date N working days after DATE (DATE itself never counts)."""
     from .service import calendar
-    click.echo(format_due_line(calendar().add_workdays(start, n)))
+    try:
+        due = calendar().add_workdays(start, n)
+    except OverflowError:
+        raise click.ClickException("超出可计算的日期范围") from None
+    click.echo(format_due_line(due))
 
 
 @workdays_cli.command("years")

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 DAY_KINDS = [("off", "放假（非工作日）"), ("work", "调休上班（工作日）")]
 
@@ -23,4 +23,8 @@ class CalcForm(FlaskForm):
     class Meta:
         csrf = False
     start = DateField("起算日期", validators=[Optional()])
-    n = IntegerField("工作日数", validators=[Optional(), NumberRange(0, 400)])
+    n = IntegerField("工作日数", validators=[Optional(), NumberRange(0, 400, "工作日数应在0到400之间")])
+
+    def validate_start(self, field):
+        if field.data and not 1900 <= field.data.year <= 2200:
+            raise ValidationError("起算日期应在1900年到2200年之间")

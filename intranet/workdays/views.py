@@ -55,13 +55,15 @@ def _set_complete(year, complete):
 @sysadmin_required
 def index():
     year = request.args.get("year", type=int) or clock.today().year
+    if not 1900 <= year <= 2200:
+        year = clock.today().year
     cal = calendar()
     rows = db.session.execute(
         db.select(WorkdayOverride).filter(WorkdayOverride.date.between(date(year, 1, 1), date(year, 12, 31)))
         .order_by(WorkdayOverride.date)).scalars().all()
     calc = CalcForm(request.args)
     result = None
-    if calc.start.data and calc.n.data is not None:
+    if request.args and calc.validate() and calc.start.data and calc.n.data is not None:
         result = cal.add_workdays(calc.start.data, calc.n.data)
     this_year = clock.today().year
     notice_form = NoticeForm(formdata=None, year=year)
@@ -139,6 +141,8 @@ def notice():
 @login_required
 @sysadmin_required
 def toggle_complete(year):
+    if not 1900 <= year <= 2200:
+        abort(404)
     row = db.session.get(WorkdayYear, year)
     complete = not (row is not None and row.complete)
     _set_complete(year, complete)

@@ -51,6 +51,12 @@ def rows_for(messages, cal):
     return rows
 
 
+def _form_id(name):
+    """A positive database id from the form, or None (out-of-range numbers too)."""
+    value = request.form.get(name, type=int)
+    return value if value is not None and 0 < value < 2 ** 31 else None
+
+
 def _message_or_404(message_id):
     message = db.session.get(Message, message_id)
     if message is None:
@@ -122,7 +128,8 @@ def route(message_id):
     if not can_route(current_user, message):
         abort(403, "您无权分办或转办该留言。")
     form = RouteForm()
-    unit = db.session.get(Unit, request.form.get("unit_id", type=int) or 0)
+    unit_id = _form_id("unit_id")
+    unit = db.session.get(Unit, unit_id) if unit_id else None
     if unit is None or not unit.active:
         return _refused(message, "请选择承办单位。")
     try:
@@ -237,8 +244,13 @@ def unpublish(message_id):
 @login_required
 def faq(message_id):
     message = _message_or_404(message_id)
-    column = db.session.get(Column, request.form.get("column_id", type=int) or 0)
-    if column is None or column.site_id != message.column.site_id or not can_draft(current_user, column):
+    if not is_dispatcher(current_user, message.column):
+        abort(403)
+    column_id = _form_id("column_id")
+    column = db.session.get(Column, column_id) if column_id else None
+    if column is None or column.site_id != message.column.site_id:
+        return _refused(message, "请选择本网站的常见问题栏目。")
+    if not can_draft(current_user, column):
         abort(403, "您不能向该栏目报送信息。")
     try:
         item = service.promote_to_faq(message, column, current_user)

@@ -22,6 +22,9 @@ ADMINS = frozenset({"admin", "webmaster", "siteadmin"})        # system admin, w
 SECURITY = frozenset({"admin", "siteadmin"})                   # system admin and 网站专管员
 SYSADMIN = frozenset({"admin"})
 DRAFTERS = frozenset({"officer", "liaison"})                   # drafting roles of the item's unit
+# The public's messages in 市办's mailbox: its drafters dispatch, its head and leaders oversee, admins manage;
+# the proof-reader and the secrecy reviewer have no part in them.
+MAILBOX_STAFF = frozenset({"admin", "webmaster", "siteadmin", "officer", "liaison", "head", "leader", "principal"})
 
 
 @dataclass(frozen=True)
@@ -98,4 +101,26 @@ MATRIX = {
     "security.sessions": Access(SECURITY),
     "security.end_session": Access(SECURITY, post="unsafe"),
     "security.settings": Access(SYSADMIN),
+    # working-day calendar (R-61): system admins
+    "workdays.index": Access(SYSADMIN),
+    "workdays.add_day": Access(SYSADMIN, post="safe"),
+    "workdays.notice": Access(SYSADMIN, post="safe"),
+    "workdays.delete_day": Access(SYSADMIN, post="unsafe", params={"row_id": "workday_override_id"}),
+    "workdays.toggle_complete": Access(SYSADMIN, post="unsafe", params={"year": "workday_year"}),
+    # the mailbox column type (R-70..R-73): public form, lookup and published answers; staff pages
+    "mailbox.write": Access(EVERYONE, params={"slug": "mailbox_slug"}),
+    "mailbox.query": Access(EVERYONE, params={"slug": "mailbox_slug"}),
+    "mailbox.detail": Access(EVERYONE, params={"slug": "mailbox_slug", "message_id": "public_message_id"}),
+    "mailbox_staff.index": Access(SIGNED_IN),
+    "mailbox_staff.view": Access(MAILBOX_STAFF),
+    "mailbox_staff.attachment": Access(MAILBOX_STAFF),
+    "mailbox_staff.route": Access(MAILBOX_STAFF, post="safe"),
+    "mailbox_staff.escalate": Access(MAILBOX_STAFF, post="safe"),
+    "mailbox_staff.note": Access(MAILBOX_STAFF, post="safe"),
+    "mailbox_staff.reply": Access(MAILBOX_STAFF, post="safe"),
+    "mailbox_staff.decide": Access(MAILBOX_STAFF, post="safe"),
+    "mailbox_staff.invalid": Access(MAILBOX_STAFF, post="safe"),
+    "mailbox_staff.publish": Access(MAILBOX_STAFF, post="safe"),
+    "mailbox_staff.unpublish": Access(MAILBOX_STAFF, post="safe"),
+    "mailbox_staff.faq": Access(MAILBOX_STAFF, post="safe"),
 }

@@ -2,7 +2,16 @@
 as an anonymous visitor, against tests/security/authz_matrix.py. Pages that
 answer 200 with HTML are also checked for anything executable (the CSP
 forbids inline scripts)."""
+import io
+from datetime import date
+
+from werkzeug.datastructures import FileStorage
+
 from intranet.extensions import db
+from intranet.items import storage
+from intranet.workdays.models import WorkdayOverride
+from plugins.mailbox import service as mailbox_service
+from plugins.mailbox.models import Message
 from intranet.org.models import RoleAssignment
 from intranet.security import incidents, letters
 from intranet.security.models import DutyShift, UserSession
@@ -35,6 +44,23 @@ def _objects(app):
     sess = UserSession(sid="matrix", user_id=user("liaison").id, ip="10.0.0.1", created_at=TEST_NOW,
                        last_seen_at=TEST_NOW)
     db.session.add(sess)
+    override = WorkdayOverride(date=date(2026, 12, 31), is_workday=False, note="矩阵")
+    db.session.add(override)
+    stored = storage.store(FileStorage(io.BytesIO(b"%PDF-1.4 matrix\n%%EOF\n"), filename="矩阵.pdf"))
+    message = mailbox_service.receive_message(column("consult"), name="矩阵", contact="13800000000",
+                                              subject="矩阵留言", text="矩阵留言的内容", attachment=stored)
+    # A published answer not yet made a FAQ (the demo's), and messages in the states whose pages show
+    # the other staff forms (for the fuzzer): assigned, reply in review, answered but not public.
+    public_message = db.session.execute(db.select(Message).filter_by(is_public=True, faq_item_id=None)
+                                        .order_by(Message.id)).scalars().first()
+    assigned, in_review, answered = (
+        mailbox_service.receive_message(column("consult"), name="矩阵", contact="13800000000",
+                                        subject=f"矩阵留言{i}", text="矩阵留言的内容") for i in (1, 2, 3))
+    for m in (assigned, in_review, answered):
+        mailbox_service.route_message(m, unit("hz-office"), user("officer"))
+    from plugins.mailbox.review import approve_reply, submit_reply_for_review
+    submit_reply_for_review(in_review, "矩阵答复的内容", user("officer"))
+    approve_reply(submit_reply_for_review(answered, "矩阵答复的内容", user("officer"), publish=False), user("head"))
     db.session.commit()
     membership = db.session.execute(db.select(RoleAssignment).filter_by(user_id=user("officer").id)).scalar()
     return {
@@ -43,6 +69,9 @@ def _objects(app):
         "unit_id": unit("hz-office").id, "user_id": user("officer").id, "assignment_id": membership.id,
         "site_id": site().id, "column_id": col.id, "grant_id": grant.id, "code": "youth", "slug": "progress",
         "incident_id": inc.id, "shift_id": shift.id, "signature_id": sig.id, "session_id": sess.id,
+        "workday_override_id": override.id, "workday_year": 2027, "mailbox_slug": "consult",
+        "message_id": message.id, "public_message_id": public_message.id,
+        "mailbox_assigned_id": assigned.id, "mailbox_review_id": in_review.id, "mailbox_answered_id": answered.id,
         "filename": None,  # per endpoint below
     }
 

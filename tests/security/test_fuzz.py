@@ -57,7 +57,12 @@ def _discover(app, clients, objects):
     """Every POST form reachable from a GET page, with the role that sees it."""
     adapter = app.url_map.bind("localhost")
     found = {}
-    extra_pages = [("officer", f"{P(app)}/items/new?column={column('progress').id}")]
+    extra_pages = [("officer", f"{P(app)}/items/new?column={column('progress').id}"),
+                   # the mailbox's message page shows its forms by the message's state
+                   ("officer", f"{P(app)}/mailbox/{objects['mailbox_assigned_id']}"),
+                   ("head", f"{P(app)}/mailbox/{objects['mailbox_review_id']}"),
+                   ("officer", f"{P(app)}/mailbox/{objects['mailbox_answered_id']}"),
+                   ("officer", f"{P(app)}/mailbox/{objects['public_message_id']}")]
     pages = []
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods and rule.endpoint not in ("static", "bootstrap.static"):

@@ -98,6 +98,9 @@ def test_r61_admin_page_is_for_system_admins_only(demo, login_as):
 
 def test_r61_admin_page_calculator_and_delete(demo, login_as):
     admin = login_as("admin")
+    for bad in ("start=9999-12-31&n=5", "start=2026-01-01&n=99999999", "year=99999", "start=x&n=y"):
+        page = admin.get(prefix(demo) + "/workdays/?" + bad)
+        assert page.status_code == 200 and 'id="calc-result"' not in page.get_data(as_text=True), bad
     page = admin.get(prefix(demo) + "/workdays/?start=2026-12-30&n=2")
     assert "2027-01-01" in text_of(page) and "暂定" in text_of(page)
     admin.post(prefix(demo) + "/workdays/days", data={"date": "2026-12-31", "kind": "off", "note": "假设"})
@@ -149,7 +152,8 @@ def test_r61_cli_uses_the_override_table(app):
     assert result.output == "2026-10-09\n"
 
 
-@pytest.mark.parametrize("args", [["2026-13-01", "2"], ["2026-10-01", "-1"], ["2026-10-01", "x"], ["2026-10-01"]])
+@pytest.mark.parametrize("args", [["2026-13-01", "2"], ["2026-10-01", "-1"], ["2026-10-01", "x"], ["2026-10-01"],
+                                  ["9999-12-30", "5"]])
 def test_r61_cli_refuses_bad_input(app, args):
     result = app.test_cli_runner().invoke(args=["workdays", "due", *args])
     assert result.exit_code != 0
