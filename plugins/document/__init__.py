@@ -173,6 +173,9 @@ def record_publication(item, published_at=None, cal=None):
     db.session.add(record)
     db.session.flush()
     from intranet import audit
+    from intranet.demo import is_seeding
+    if is_seeding():  # the demo's seeded history is not an action anyone took
+        return record
     audit.record("document_publication_late" if record.late else "document_publication_on_time", item,
                  detail={"issue_date": issued.isoformat(), "due_date": due.date.isoformat(),
                          "published_at": at.isoformat(), "provisional": due.provisional})
@@ -243,6 +246,28 @@ def sweep_document_deadlines(ctx):
 
 
 sweeps = [sweep_document_deadlines]
+
+
+def document_timeliness(start, end):
+    """Assessment provider (R-60 in R-92 reports): documents first published in
+    [start, end), per column and its responsible unit. One query."""
+    from sqlalchemy import case, func, select
+
+    from intranet.extensions import db
+    from intranet.items.models import Item
+    from intranet.sites.models import Column
+    from .models import DocumentPublication
+    late = func.sum(case((DocumentPublication.late.is_(True), 1), else_=0))
+    rows = db.session.execute(
+        select(Item.column_id, Column.unit_id, func.count(DocumentPublication.id), late)
+        .join(Item, Item.id == DocumentPublication.item_id).join(Column, Column.id == Item.column_id)
+        .where(DocumentPublication.published_at >= start, DocumentPublication.published_at < end)
+        .group_by(Item.column_id, Column.unit_id)).all()
+    return [{"column_id": column_id, "unit_id": unit_id, "published": n, "on_time": n - (n_late or 0),
+             "late": n_late or 0} for column_id, unit_id, n, n_late in rows]
+
+
+assessment_providers = {"document_timeliness": document_timeliness}
 
 
 def register(registry):

@@ -58,6 +58,20 @@ def _sweep_message_deadlines(ctx):
 sweeps = [_sweep_message_deadlines]  # picked up by the reminders engine (intranet.reminders)
 
 
+def _reply_timeliness(start, end):
+    from .service import reply_timeliness
+    return reply_timeliness(start, end)
+
+
+def _unanswered_messages(at, received_before, site_id=None):
+    from .service import unanswered_messages
+    return unanswered_messages(at, received_before, site_id)
+
+
+# picked up by intranet.assessment (R-92 reports) and intranet.health (R-93 veto line)
+assessment_providers = {"reply_timeliness": _reply_timeliness, "unanswered_messages": _unanswered_messages}
+
+
 def register(registry):
     from . import demo, staff
     registry.register(MailboxType)

@@ -12,12 +12,12 @@ calls `approve_reply` (or `return_reply`); callers need not change.
 
 Approver: a head (科室负责人) or leader of the handling unit -- or of its
 nearest ancestor that has one -- and never the reply's author (four-eyes)."""
-from intranet import audit, clock
+from intranet import clock
 from intranet.extensions import db
 
 from .models import ASSIGNED, IN_REVIEW, Event, Reply
 from .permissions import can_approve, can_handle
-from .service import MailboxError, _setting, publish_message, record_answer
+from .service import MailboxError, _audit, _setting, publish_message, record_answer
 
 
 def submit_reply_for_review(message, reply_text, user, publish=True):
@@ -36,7 +36,7 @@ def submit_reply_for_review(message, reply_text, user, publish=True):
     message.replies.append(reply)
     message.status = IN_REVIEW
     db.session.add(Event(message_id=message.id, at=now, user_id=user.id, action="reply_submitted"))
-    audit.record("mailbox_reply_submitted", message, user=user)
+    _audit("mailbox_reply_submitted", message, user=user)
     return reply
 
 
@@ -61,7 +61,7 @@ def approve_reply(reply, user, comment=""):
     late = record_answer(message, reply, user)
     db.session.add(Event(message_id=message.id, at=now, user_id=user.id, action="reply_approved",
                          note=reply.review_comment, late=late))
-    audit.record("mailbox_reply_approved", message, detail={"late": late}, user=user)
+    _audit("mailbox_reply_approved", message, detail={"late": late}, user=user)
     if (reply.publish_requested and not message.wants_privacy
             and _setting(message.column, "publish_replies", "yes") == "yes"):
         publish_message(message, user)
@@ -79,5 +79,5 @@ def return_reply(reply, user, comment):
     message.status = ASSIGNED
     db.session.add(Event(message_id=message.id, at=now, user_id=user.id, action="reply_returned",
                          note=comment.strip()))
-    audit.record("mailbox_reply_returned", message, user=user)
+    _audit("mailbox_reply_returned", message, user=user)
     return reply

@@ -37,6 +37,14 @@ PUBLIC_PAGE_SIZE = 20
 VETO_MONTHS = 3
 
 
+def _audit(*args, **kwargs):
+    """audit.record, except while the demo seeds its history (intranet.demo.seeding)."""
+    from intranet.demo import is_seeding
+    if not is_seeding():
+        return audit.record(*args, **kwargs)
+    return None
+
+
 class MailboxError(Exception):
     """An action that is not allowed now; the message is Chinese, for the user."""
 
@@ -154,7 +162,7 @@ def receive_message(column, *, name, contact, subject, text, wants_privacy=False
     db.session.add(message)
     db.session.flush()
     db.session.add(Event(message_id=message.id, at=now, action="received", to_unit_id=column.unit_id))
-    audit.record("mailbox_received", message, detail={"column": column.id, "private": message.wants_privacy})
+    _audit("mailbox_received", message, detail={"column": column.id, "private": message.wants_privacy})
     return message
 
 
@@ -182,7 +190,7 @@ def route_message(message, unit, user, note="", cal=None):
     message.status = ASSIGNED
     message.assigned_at = message.assigned_at or now
     message.transfer_late = bool(message.transfer_late) or late
-    audit.record(f"mailbox_{action}", message, detail={"to_unit": unit.id, "late": late}, user=user)
+    _audit(f"mailbox_{action}", message, detail={"to_unit": unit.id, "late": late}, user=user)
     return event
 
 
@@ -199,7 +207,7 @@ def mark_escalation(message, user, note, cal=None):
     message.escalation_late = bool(message.escalation_late) or late
     db.session.add(Event(message_id=message.id, at=now, user_id=user.id, action="escalated", note=note.strip(),
                          late=late))
-    audit.record("mailbox_escalated", message, detail={"late": late}, user=user)
+    _audit("mailbox_escalated", message, detail={"late": late}, user=user)
 
 
 def add_note(message, user, text):
@@ -208,7 +216,7 @@ def add_note(message, user, text):
         raise MailboxError("请填写备注内容")
     note = Note(message_id=message.id, author_id=user.id, at=clock.now(), text=text.strip())
     db.session.add(note)
-    audit.record("mailbox_note", message, user=user)
+    _audit("mailbox_note", message, user=user)
     return note
 
 
@@ -221,7 +229,7 @@ def mark_invalid(message, user, reason):
     message.invalid_reason = reason.strip()
     db.session.add(Event(message_id=message.id, at=clock.now(), user_id=user.id, action="invalid",
                          note=reason.strip()))
-    audit.record("mailbox_invalid", message, detail={"reason": reason.strip()}, user=user)
+    _audit("mailbox_invalid", message, detail={"reason": reason.strip()}, user=user)
 
 
 def record_answer(message, reply, user, cal=None):
@@ -254,7 +262,7 @@ def publish_message(message, user=None):
     message.public_at = message.public_at or clock.now()
     db.session.add(Event(message_id=message.id, at=clock.now(), user_id=user.id if user else None,
                          action="published"))
-    audit.record("mailbox_published", message, user=user)
+    _audit("mailbox_published", message, user=user)
 
 
 def unpublish_message(message, user, reason=""):
@@ -263,7 +271,7 @@ def unpublish_message(message, user, reason=""):
     message.is_public = False
     db.session.add(Event(message_id=message.id, at=clock.now(), user_id=user.id, action="unpublished",
                          note=reason or ""))
-    audit.record("mailbox_unpublished", message, detail={"reason": reason or ""}, user=user)
+    _audit("mailbox_unpublished", message, detail={"reason": reason or ""}, user=user)
 
 
 def public_messages_query(column):
@@ -274,7 +282,7 @@ def public_messages_query(column):
 
 
 def public_messages(column, page=1):
-    page = max(1, page or 1)
+    page = min(max(1, page or 1), 100_000)
     rows = db.session.execute(public_messages_query(column).order_by(Message.public_at.desc(), Message.id.desc())
                               .offset((page - 1) * PUBLIC_PAGE_SIZE).limit(PUBLIC_PAGE_SIZE + 1)).scalars().all()
     return rows[:PUBLIC_PAGE_SIZE], len(rows) > PUBLIC_PAGE_SIZE
@@ -303,7 +311,7 @@ def promote_to_faq(message, column, user):
     message.faq_item_id = item.id
     db.session.add(Event(message_id=message.id, at=clock.now(), user_id=user.id, action="faq",
                          note=f"{column.name}：{item.title}"))
-    audit.record("mailbox_faq", message, detail={"item": item.id}, user=user)
+    _audit("mailbox_faq", message, detail={"item": item.id}, user=user)
     return item
 
 
@@ -359,3 +367,45 @@ def column_metrics(column):
         "oldest_open_days": (clock.now().date() - oldest.date()).days if oldest else None,
         "in_review": counts.get(IN_REVIEW, 0),
     }
+
+
+# -- providers for assessment and the inspection health view (R-92, R-93) ----
+
+def reply_timeliness(start, end, cal=None):
+    """Messages answered in [start, end), per column and handling unit: answered,
+    on time, late, and the working days from receipt to reply summed."""
+    cal = _calendar(cal)
+    rows = db.session.execute(db.select(Message.column_id, Message.unit_id, Message.received_at, Message.replied_at,
+                                        Message.reply_late)
+                              .filter(Message.status == ANSWERED, Message.replied_at >= start,
+                                      Message.replied_at < end)).all()
+    out = {}
+    for column_id, unit_id, received_at, replied_at, late in rows:
+        row = out.setdefault((column_id, unit_id), {"column_id": column_id, "unit_id": unit_id, "answered": 0,
+                                                    "on_time": 0, "late": 0, "workdays_total": 0})
+        row["answered"] += 1
+        row["late" if late else "on_time"] += 1
+        row["workdays_total"] += cal.workdays_between(received_at, replied_at).count
+    return list(out.values())
+
+
+def unanswered_messages(at, received_before, site_id=None):
+    """Valid messages received before `received_before` with no reply at `at` (R-73)."""
+    from flask import url_for
+    from intranet.sites.models import Column
+    stmt = (db.select(Message).filter(Message.status != INVALID, Message.received_at < received_before,
+                                      Message.received_at <= at,
+                                      db.or_(Message.replied_at.is_(None), Message.replied_at > at))
+            .order_by(Message.received_at))
+    if site_id is not None:
+        stmt = stmt.join(Column, Column.id == Message.column_id).filter(Column.site_id == site_id)
+    out = []
+    for m in db.session.execute(stmt).scalars():
+        row = {"message_id": m.id, "column_id": m.column_id, "unit_id": m.unit_id, "received_at": m.received_at,
+               "subject": m.subject}
+        try:
+            row["url"] = url_for("mailbox_staff.view", message_id=m.id)
+        except RuntimeError:  # no request or app context able to build URLs
+            pass
+        out.append(row)
+    return out

@@ -34,6 +34,13 @@ def _without_review_provider(app):
     app.extensions.get("lanmu_assessment_providers", {}).pop("review_counts", None)
 
 
+def _without_plugin_providers(app):
+    """These tests feed the reply and document figures through fake providers;
+    the mailbox and document plugins' real ones are tested in tests/types/test_providers.py."""
+    for name in ("reply_timeliness", "document_timeliness", "unanswered_messages"):
+        app.extensions.get("lanmu_assessment_providers", {}).pop(name, None)
+
+
 def test_r91_items_drafted_submitted_published_per_person_per_month_and_year(assess_app):
     _without_review_provider(assess_app)
     seed_people()
@@ -52,6 +59,7 @@ def test_r91_items_drafted_submitted_published_per_person_per_month_and_year(ass
 
 def test_r91_returned_and_rejected_come_from_the_review_provider(assess_app, aclient):
     _without_review_provider(assess_app)
+    _without_plugin_providers(assess_app)
     seed_people()
     officer = user("officer")
     set_now(assess_app, datetime(2026, 12, 1, 9))
@@ -108,6 +116,7 @@ def test_r92_stale_days_count_the_days_past_the_line():
 
 
 def test_r92_quarterly_report_per_unit_and_column_with_charts_and_excel(assess_app, aclient):
+    _without_plugin_providers(assess_app)
     a = column("sc-office", slug="a", created=datetime(2025, 12, 1))
     b = column("sc-office", slug="b", staleness="notice", created=datetime(2025, 12, 1))
     c = column("xh-office", slug="c", created=datetime(2025, 12, 1))
