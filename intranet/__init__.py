@@ -57,6 +57,8 @@ def create_app(test_config=None):
     for bp in (auth_bp, wecom_login_bp, dashboard_bp, org_bp, sites_bp, items_bp, reminders_bp):
         app.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
     app.register_blueprint(public_bp)
+    from .checks.app import init_app as init_checks
+    init_checks(app, prefix)
 
     from .cli import register_cli
     register_cli(app)

@@ -1,6 +1,7 @@
 """Imports every core model module (and every bundled plugin's models) so the
 metadata is complete for Alembic and for tests."""
 from .audit.models import AuditEntry  # noqa: F401
+from .checks.models import CheckAcknowledgement, CheckedLink, ItemLink, ItemLinkScan, LexiconWord  # noqa: F401
 from .items.models import Attachment, Item, Revision  # noqa: F401
 from .outbox.models import KeyValue, OutboxMessage  # noqa: F401
 from .reminders.models import Reminder, Sweep  # noqa: F401
