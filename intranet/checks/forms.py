@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from .findings import BLOCK, WARN
 from .lexicon import CATEGORY_LABELS, MAX_WORD_LENGTH, SEVERITY_LABELS
@@ -13,7 +13,7 @@ class LexiconWordForm(FlaskForm):
     word = StringField("词语", validators=[DataRequired("请填写词语"),
                                          Length(max=MAX_WORD_LENGTH, message=f"词语不超过{MAX_WORD_LENGTH}个字")])
     category = SelectField("类别", choices=list(CATEGORY_LABELS.items()))
-    severity = SelectField("级别", choices=SEVERITY_CHOICES,
+    severity = SelectField("级别", choices=SEVERITY_CHOICES, default="",
                            description="阻止：含有该词的信息不能提交和发布；提示：标出位置，提交时须确认")
     suggestion = StringField("建议写法", validators=[Optional(), Length(max=200)],
                              description="错别字和不规范用语须填写正确写法")
@@ -22,12 +22,16 @@ class LexiconWordForm(FlaskForm):
     enabled = BooleanField("启用", default=True)
     note = StringField("备注", validators=[Optional(), Length(max=200)])
 
-    def validate_suggestion(self, field):
-        value = (field.data or "").strip()
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        value = (self.suggestion.data or "").strip()
         if self.category.data in ("typo", "nonstandard") and not value:
-            raise ValidationError(f"{CATEGORY_LABELS[self.category.data]}须填写正确写法")
-        if value and value == (self.word.data or "").strip():
-            raise ValidationError("建议写法不能与词语相同")
+            self.suggestion.errors = [*self.suggestion.errors, f"{CATEGORY_LABELS[self.category.data]}须填写正确写法"]
+            ok = False
+        elif value and value == (self.word.data or "").strip():
+            self.suggestion.errors = [*self.suggestion.errors, "建议写法不能与词语相同"]
+            ok = False
+        return ok
 
     def severity_value(self):
         from .lexicon import DEFAULT_SEVERITY

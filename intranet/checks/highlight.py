@@ -43,5 +43,5 @@ def highlight(text: str, findings, *, id_prefix: str = "chk") -> tuple[Markup, d
         for i in starting:
             anchors[i] = mark_id
         out.append(Markup('<mark class="check-{}" id="{}" title="{}" data-findings="{}">{}</mark>').format(
-            severity, mark_id, "；".join(messages), " ".join(map(str, members)), piece))
+            severity, mark_id, "\n".join(messages), " ".join(map(str, members)), piece))
     return Markup("").join(out), anchors
