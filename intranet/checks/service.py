@@ -509,7 +509,8 @@ def check_content(*, title: str, body: str, site_id: Optional[int], red_header_t
                              state, reason, at))
 
     order = {w: i for i, w in enumerate(PLACE_LABELS)}
-    found.sort(key=lambda f: (order.get(f.where, 99), f.name, f.start, f.end))
+    by_upload = {a[0]: i for i, a in enumerate(attachments)}
+    found.sort(key=lambda f: (order.get(f.where, 99), by_upload.get(f.name, 0), f.start, f.end))
     blocking = _messages([f for f in found if f.severity == BLOCK])
     warn = [f for f in found if f.severity == WARN]
     warnings = _messages(warn)
