@@ -85,8 +85,9 @@ def ensure_starter_lexicon(user=None) -> int:
     process whose insert took effect loads the words. The caller commits."""
     if lexicon_version() is not None:
         return 0
-    stmt = _insert(KeyValue.__table__).values(key=VERSION_KEY, value=uuid.uuid4().hex)
-    if db.session.execute(stmt.on_conflict_do_nothing(index_elements=["key"])).rowcount != 1:
+    stmt = (_insert(KeyValue.__table__).values(key=VERSION_KEY, value=uuid.uuid4().hex)
+            .on_conflict_do_nothing(index_elements=["key"]).returning(KeyValue.key))
+    if db.session.execute(stmt).first() is None:  # (rowcount is -1 on psycopg here)
         return 0
     existing = set(db.session.execute(select(LexiconWord.word).where(LexiconWord.scope == 0)).scalars())
     now = clock.now()
