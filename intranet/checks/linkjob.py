@@ -77,9 +77,9 @@ def scan_changed_items(limit: int = 1000) -> int:
                 "url": url, "tag": link.tag[:16], "anchor": (link.text or "")[:200],
                 "hidden": link.hidden[:200] if link.hidden else None, "external": is_external(url, allowed)})
     if link_rows:
-        db.session.execute(db.insert(ItemLink), link_rows)
+        db.session.execute(ItemLink.__table__.insert(), link_rows)
     db.session.execute(delete(ItemLinkScan).where(ItemLinkScan.item_id.in_(item_ids)))
-    db.session.execute(db.insert(ItemLinkScan), [
+    db.session.execute(ItemLinkScan.__table__.insert(), [
         {"item_id": item_id, "revision_no": rev, "scanned_at": now, "links": len(links)}
         for item_id, (rev, links) in per_item.items()])
     # links no item refers to any more (a day's grace for a concurrent scan)

@@ -93,7 +93,7 @@ def ensure_starter_lexicon(user=None) -> int:
     now = clock.now()
     rows = [_row(e, None, user, now) for e in load_starter_lexicon() if e.word not in existing]
     if rows:
-        db.session.execute(db.insert(LexiconWord), rows)
+        db.session.execute(LexiconWord.__table__.insert(), rows)
     audit.record("lexicon_starter_loaded", None, detail={"words": len(rows)}, user=user)
     return len(rows)
 
@@ -236,7 +236,7 @@ def import_words(entries: Iterable[LexiconEntry], *, site_id: Optional[int], use
         row.updated_at, row.updated_by_id = now, user.id if user is not None else None
         outcome.updated += 1
     for start in range(0, len(new_rows), 1000):
-        db.session.execute(db.insert(LexiconWord), new_rows[start:start + 1000])
+        db.session.execute(LexiconWord.__table__.insert(), new_rows[start:start + 1000])
     outcome.added = len(new_rows)
     if outcome.added or outcome.updated:
         bump_lexicon_version()
