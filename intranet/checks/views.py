@@ -57,6 +57,13 @@ def _require_scope(site_id):
         abort(403, "只有系统管理员或上级网站管理员可以管理全局词库。")
 
 
+def _local(url, fallback):
+    """A redirect target from a form: only a path on this site."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return fallback
+
+
 def _seed():
     if service.ensure_starter_lexicon(current_user):
         db.session.commit()
@@ -154,7 +161,7 @@ def toggle_word(word_id):
     service.set_enabled(row, not row.enabled, current_user)
     db.session.commit()
     flash(f"词条“{row.word}”已{'启用' if row.enabled else '停用'}。", "success")
-    return redirect(request.form.get("next") or url_for("checks.lexicon"))
+    return redirect(_local(request.form.get("next"), url_for("checks.lexicon")))
 
 
 @bp.route("/lexicon/import", methods=["GET", "POST"])
@@ -243,7 +250,7 @@ def mask(item_id):
     else:
         db.session.commit()
         flash(f"已对{count}处个人信息脱敏，保存为第{rev.number}版。", "success")
-    return redirect(request.form.get("next") or url_for("items.edit", item_id=item.id))
+    return redirect(_local(request.form.get("next"), url_for("items.edit", item_id=item.id)))
 
 
 @bp.route("/items/<int:item_id>/preview", methods=["POST"])

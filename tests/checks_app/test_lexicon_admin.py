@@ -146,7 +146,8 @@ def test_r50_add_filter_edit_and_disable_words_on_pages(demo, login_as):
     client.post(base + f"/{word.id}/edit", data={"word": "高大上", "category": "banned", "severity": "block",
                                                  "suggestion": "", "site_id": "0", "enabled": "y"})
     assert service.check_item(item).blocking[0].startswith("标题：含有禁用语“高大上”")
-    client.post(base + f"/{word.id}/toggle")
+    resp = client.post(base + f"/{word.id}/toggle", data={"next": "//evil.example/x"})
+    assert resp.headers["Location"].endswith("/checks/lexicon")        # no redirect off the site
     db.session.refresh(word)
     assert word.enabled is False
     assert service.check_item(item).findings == []
