@@ -226,3 +226,21 @@ def test_r50_only_admins_manage_lexicons(demo, login_as):
     assert client.get(prefix(demo) + "/checks/lexicon").status_code == 403
     assert _upload(client, demo, "某词,敏感词\n".encode(), "x.txt").status_code == 403
     assert client.get(prefix(demo) + "/checks/lexicon/export?scope=0").status_code == 403
+
+
+def test_r50_lexicon_pages_render_with_pagination(demo, login_as):
+    client = login_as("admin")
+    base = prefix(demo) + "/checks/lexicon"
+    lines = "".join(f"测试词{i:04d},敏感词,提示\n" for i in range(250))
+    _upload(client, demo, lines.encode(), "many.txt")
+    page = client.get(base + "?q=测试词").get_data(as_text=True)
+    assert 'id="lexicon-total">250<' in page and "第1/3页" in page and "下一页" in page
+    page3 = client.get(base + "?q=测试词&page=3").get_data(as_text=True)
+    assert "测试词0249" in page3 and "测试词0000" not in page3 and "上一页" in page3
+    word = _word("测试词0001")
+    form = client.get(base + f"/{word.id}/edit").get_data(as_text=True)
+    assert 'value="测试词0001"' in form and "适用范围" in form
+    assert "全局（所有网站）" in client.get(base + "/new").get_data(as_text=True)
+    assert "文件格式" in client.get(base + "/import").get_data(as_text=True)
+    assert "链接检查报告" in client.get(prefix(demo) + "/checks/links?problem=all").get_data(as_text=True)
+    assert "词库管理" in client.get(prefix(demo) + "/").get_data(as_text=True)   # in the admin menu
