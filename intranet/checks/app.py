@@ -11,3 +11,6 @@ def init_app(app, prefix=""):
     register_sweep(app, sweep_links)
     # {% set chk = content_check_panel(item) %} in checks/_panel.html
     app.jinja_env.globals["content_check_panel"] = panel_context
+    # {% set report = content_check_report(item) %} for the submit / publish forms
+    from .service import check_item
+    app.jinja_env.globals["content_check_report"] = check_item
