@@ -69,6 +69,8 @@ def create_app(test_config=None):
     app.register_blueprint(assessment_public_bp)
     assessment.init_app(app)
     health.init_app(app)
+    from .checks.app import init_app as init_checks
+    init_checks(app, prefix)
     from .workdays.views import init_app as init_workdays
     init_workdays(app)
 

@@ -10,6 +10,8 @@ def register_cli(app):
     from .reminders.cli import outbox_cli, scheduler_cli
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(outbox_cli)
+    from .checks.cli import register as register_checks_cli
+    register_checks_cli(app)
 
     @app.cli.command("demo")
     @with_appcontext
@@ -17,6 +19,11 @@ def register_cli(app):
         """Load the demo site of R-14 (idempotent) and print the demo accounts."""
         from .demo import data, load_demo
         created = load_demo()
+        from .checks.service import ensure_starter_lexicon
+        words = ensure_starter_lexicon()
+        db.session.commit()
+        if words:
+            click.echo(f"已载入基础词库{words}条（内容检查）。")
         click.echo(f"演示数据已就绪：新建单位{created['units']}个、人员{created['users']}个、"
                    f"栏目{created['columns']}个、信息{created['items']}条、留言{created['messages']}条（已存在的不会重复创建）。")
         click.echo(f"演示账号（密码均为 {data.DEMO_PASSWORD}）：")

@@ -29,6 +29,18 @@ class Defaults:
     LANMU_PLUGINS = None  # None: every package in plugins/, sorted by name
     LANMU_UPLOAD_DIR = None  # default: instance/uploads
     LANMU_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    LANMU_UPLOAD_ALLOWED_TYPES = None  # None: every type intranet/checks/uploads.py knows (R-53)
+    # Content checks (R-50..R-52)
+    LANMU_CHECKS_PUBLISH_REQUIRES_ACK = True  # warn-level findings nobody confirmed block publishing
+    LANMU_LINK_ALLOWED_DOMAINS = ["gov.cn"]  # plus our own sites' domains; others are "external links"
+    LANMU_LINK_CHECK_IN_SWEEP = True      # the scheduler's sweep runs the link check
+    LANMU_LINK_CHECK_TIMEOUT = 5          # seconds per link (connect, and each read)
+    LANMU_LINK_CHECK_WORKERS = 8          # links checked at once
+    LANMU_LINK_CHECK_PER_RUN = 200        # links fetched per run at most
+    LANMU_LINK_CHECK_ITEMS_PER_RUN = 1000  # changed items scanned per run at most
+    LANMU_LINK_CHECK_OK_DAYS = 7          # re-check a reachable link after this many days
+    LANMU_LINK_CHECK_DEAD_HOURS = 24      # re-check a dead link after this many hours
+    LANMU_LINK_CHECK_ALLOW_PRIVATE = False  # fetch loopback/private addresses (SSRF guard off; tests only)
 
     # R-04 password policy
     LANMU_PASSWORD_MIN_LENGTH = 8

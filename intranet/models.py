@@ -2,6 +2,7 @@
 metadata is complete for Alembic and for tests."""
 from .assessment.models import AssessmentAdjustment, AssessmentMonth, AssessmentScore, AssessmentYear  # noqa: F401
 from .audit.models import AuditEntry  # noqa: F401
+from .checks.models import CheckAcknowledgement, CheckedLink, ItemLink, ItemLinkScan, LexiconWord  # noqa: F401
 from .items.models import Attachment, Item, Revision  # noqa: F401
 from .outbox.models import KeyValue, OutboxMessage  # noqa: F401
 from .reminders.models import Reminder, Sweep  # noqa: F401

@@ -8,9 +8,21 @@ into findings with ``dead_link_findings``.
 
 Link findings locate the link's anchor text in the plain text (``start``/
 ``end``, an empty span for an image); their ``text`` is the URL.
+
+Server-side request forgery: a body is written by staff, but the checker runs
+on the server, inside the office network. Unless ``allow_private=True``,
+``check_urls`` refuses to connect to any address that is not a public
+(global) one -- loopback, private ranges, link-local, carrier-grade NAT,
+multicast, reserved -- and it checks again before every redirect, so a public
+page that redirects to ``http://127.0.0.1/`` is refused too. Such a link is
+reported as not reachable by the public. The host is resolved once for the
+check and again by the HTTP client to connect; a DNS server that answers
+differently within those milliseconds (DNS rebinding) is not defended against.
 """
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +31,7 @@ from typing import Callable, Iterable, Optional, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from .findings import BLOCK, WARN, Finding
 from .htmltext import HtmlText, Link, extract
@@ -157,7 +170,49 @@ class MemoryLinkCache:
         return len(self._data)
 
 
-def _probe(url: str, timeout: float) -> LinkStatus:
+class PrivateAddressRefused(requests.exceptions.RequestException):
+    """The link (or a redirect) points at an address that is not public."""
+
+    def __init__(self, address: str):
+        super().__init__(address)
+        self.address = address
+
+
+def non_public_address(host: str, port: Optional[int] = None) -> Optional[str]:
+    """The first address ``host`` resolves to that is not a public one
+    (loopback, private, link-local, CGNAT, multicast, reserved), or None when
+    every address is public. Raises ``socket.gaierror`` if it does not resolve."""
+    host = (host or "").strip("[]")
+    infos = socket.getaddrinfo(host, port or 80, proto=socket.IPPROTO_TCP)
+    for info in infos:
+        raw = str(info[4][0]).split("%", 1)[0]
+        try:
+            ip = ipaddress.ip_address(raw)
+        except ValueError:
+            return raw
+        if ip.version == 6 and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if not ip.is_global or ip.is_multicast:
+            return str(ip)
+    return None
+
+
+class _PublicOnlyAdapter(HTTPAdapter):
+    """Refuses, before connecting, any request (the first and every redirect)
+    whose host is not a public address."""
+
+    def send(self, request, *args, **kwargs):
+        parts = urlsplit(request.url)
+        try:
+            address = non_public_address(parts.hostname or "", parts.port)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise requests.exceptions.ConnectionError(f"NameResolutionError: {exc}", request=request)
+        if address is not None:
+            raise PrivateAddressRefused(address)
+        return super().send(request, *args, **kwargs)
+
+
+def _probe(url: str, timeout: float, allow_private: bool = False) -> LinkStatus:
     """HEAD, then GET when HEAD is refused or fails with a status: some servers
     answer HEAD with 403/404/405 although the page exists. A timeout or a
     connection failure is not retried with GET (it would only double the wait).
@@ -165,6 +220,10 @@ def _probe(url: str, timeout: float) -> LinkStatus:
     headers = {"User-Agent": USER_AGENT}
     try:
         with requests.Session() as session:
+            if not allow_private:
+                adapter = _PublicOnlyAdapter()
+                session.mount("http://", adapter)
+                session.mount("https://", adapter)
             response = session.head(url, timeout=timeout, allow_redirects=True, headers=headers)
             status = response.status_code
             response.close()
@@ -184,6 +243,10 @@ def _probe(url: str, timeout: float) -> LinkStatus:
         else:
             reason = "无法连接到服务器"
         return LinkStatus(url, False, None, reason, time.time())
+    except PrivateAddressRefused as exc:
+        return LinkStatus(url, False, None,
+                          f"链接指向内网或本机地址（{exc.address}），公众无法访问，出于安全考虑未访问",
+                          time.time())
     except requests.exceptions.TooManyRedirects:
         return LinkStatus(url, False, None, "重定向次数过多", time.time())
     except (requests.exceptions.RequestException, ValueError) as exc:
@@ -194,7 +257,8 @@ def _probe(url: str, timeout: float) -> LinkStatus:
 
 
 def check_urls(urls: Iterable[str], timeout: float = 5, cache: Optional[LinkCache] = None, *,
-               max_workers: int = 8, base_url: Optional[str] = None) -> dict[str, LinkStatus]:
+               max_workers: int = 8, base_url: Optional[str] = None,
+               allow_private: bool = False) -> dict[str, LinkStatus]:
     """Check web links concurrently; returns {url: LinkStatus} for the
     http(s) URLs given (others -- mailto:, tel:, anchors -- are skipped).
 
@@ -202,6 +266,10 @@ def check_urls(urls: Iterable[str], timeout: float = 5, cache: Optional[LinkCach
     At most ``max_workers`` requests run at once; each request has
     ``timeout`` seconds to connect and for each read. Results are taken from
     and stored in ``cache``. Blocking: call it from a background job only.
+
+    ``allow_private`` False (the default) refuses links to loopback, private
+    and other non-public addresses, also after a redirect (see the module
+    docstring); tests against a server on 127.0.0.1 pass True.
     """
     targets: dict[str, str] = {}  # original -> absolute
     for url in urls:
@@ -220,7 +288,7 @@ def check_urls(urls: Iterable[str], timeout: float = 5, cache: Optional[LinkCach
     if todo:
         absolutes = sorted({a for _u, a in todo})
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(absolutes)))) as pool:
-            probed = dict(zip(absolutes, pool.map(lambda a: _probe(a, timeout), absolutes)))
+            probed = dict(zip(absolutes, pool.map(lambda a: _probe(a, timeout, allow_private), absolutes)))
         for url, absolute in todo:
             results[url] = probed[absolute]
         if cache is not None:

@@ -62,6 +62,10 @@ class ClassifiedRefused(ReviewRefused):
     code = "classified"
 
 
+class ContentRefused(ReviewRefused):
+    code = "content"
+
+
 def _app():
     return current_app._get_current_object()
 
@@ -107,7 +111,22 @@ def classified_reasons(item):
 
 # -- submit --------------------------------------------------------------------
 
-def submit(item, user):
+def content_check(item, user, form, *, for_publish, context):
+    """Content checks (R-24, R-50..R-52) before submission and publication:
+    block-level findings refuse; warn-level ones must be confirmed on the form
+    (the confirmation is recorded with the person and revision)."""
+    from ..checks.service import acknowledge_from_form, check_item
+    report = check_item(item)
+    if report.needs_acknowledgement and not acknowledge_from_form(item, user, report, form or {}, context=context):
+        raise ReviewRefused("内容检查有提示需要确认：请逐项核对后勾选“我已核对以上提示”再提交。")
+    if for_publish:
+        report = check_item(item, for_publish=True)
+    if not report.ok:
+        raise ContentRefused(("内容检查未通过，不能发布：" if for_publish else "内容检查未通过，请修改后再提交：")
+                             + "；".join(report.blocking))
+
+
+def submit(item, user, form=None):
     from ..items.service import submission_errors
     if item.status not in (DRAFT, ITEM_RETURNED):
         raise ReviewRefused(f"该信息当前状态为“{item.status_label}”，不能提交审核。")
@@ -119,6 +138,7 @@ def submit(item, user):
     reasons = classified_reasons(item)
     if reasons:
         raise ClassifiedRefused("涉密信息一律不得上网发布，不能提交审核：" + "；".join(reasons))
+    content_check(item, user, form, for_publish=False, context="submit")
     run = _new_run(item, user)
     item.status = IN_REVIEW
     audit.record("review_submitted", item, detail={"run": run.number, "revision": run.revision_no,
@@ -201,7 +221,7 @@ def reresolve(step, by):
 
 # -- decide --------------------------------------------------------------------
 
-def decide(step, user, decision, comment="", seen_revision=None, via="web"):
+def decide(step, user, decision, comment="", seen_revision=None, via="web", form=None):
     """Record one decision on an open step. Exactly one decision per step wins
     (a conditional UPDATE open -> decided); the loser gets AlreadyDecided."""
     comment = (comment or "").strip()
@@ -228,6 +248,7 @@ def decide(step, user, decision, comment="", seen_revision=None, via="web"):
         reasons = classified_reasons(item)
         if reasons:
             raise ClassifiedRefused("涉密信息一律不得上网发布：" + "；".join(reasons))
+        content_check(item, user, form, for_publish=True, context="publish")
 
     now = clock.now()
     new_status = {APPROVE: APPROVED, APPROVE_COMMENT: APPROVED, RETURN: RETURNED, REJECT: REJECTED}[decision]
@@ -349,6 +370,18 @@ def publish_due(now=None):
         if classified_reasons(item):  # R-24, whatever happened since approval
             item.status = ITEM_RETURNED
             audit.record("publish_refused_classified", item, detail={"reasons": classified_reasons(item)})
+            db.session.commit()
+            continue
+        from ..checks.service import check_item
+        from ..notify import notify
+        from . import mailer
+        report = check_item(item, for_publish=True)  # a lexicon may have changed since approval
+        if not report.ok:
+            item.status = ITEM_RETURNED
+            audit.record("publish_refused_content", item, detail={"blocking": report.blocking})
+            notify([item.author], f"定时发布未完成：{item.title}",
+                   "内容检查未通过，稿件已退回：" + "；".join(report.blocking),
+                   url=mailer.build_url("items.view", external=True, item_id=item.id))
             db.session.commit()
             continue
         run = db.session.execute(db.select(ReviewRun).filter_by(item_id=item.id, status=RUN_APPROVED)

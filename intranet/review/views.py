@@ -136,7 +136,7 @@ def item(item_id):
 def submit(item_id):
     it = _item_or_404(item_id)
     try:
-        run = engine.submit(it, current_user)
+        run = engine.submit(it, current_user, request.form)
     except engine.ReviewRefused as exc:
         _refused(exc)
         return redirect(url_for("items.view", item_id=item_id))
@@ -155,7 +155,7 @@ def decide(step_id):
     item_id = step.item_id
     try:
         engine.decide(step, current_user, request.form.get("decision", ""), request.form.get("comment", ""),
-                      seen_revision=request.form.get("revision_no", type=int), via="web")
+                      seen_revision=request.form.get("revision_no", type=int), via="web", form=request.form)
     except engine.ReviewRefused as exc:
         _refused(exc)
         return redirect(url_for("review.item", item_id=item_id))
@@ -235,7 +235,8 @@ def link(token):
             try:
                 if not links.mark_used(lk):
                     raise links.LinkRefused("used", "链接已使用", "此审核链接刚刚已被使用，每个链接只能使用一次。", 410)
-                engine.decide(step, lk.user, decision, comment, seen_revision=lk.revision_no, via="email")
+                engine.decide(step, lk.user, decision, comment, seen_revision=lk.revision_no, via="email",
+                              form=request.form)
             except engine.ReviewRefused as exc:
                 db.session.rollback()
                 try:

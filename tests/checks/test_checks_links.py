@@ -123,9 +123,12 @@ class _Handler(BaseHTTPRequestHandler):
             code = 500
         elif path.startswith("/no-head"):
             code = 405 if self.command == "HEAD" else 200
-        elif path.startswith("/moved"):
+        elif path.startswith("/moved") or path.startswith("/to-local"):
             self.send_response(301)
-            self.send_header("Location", "/ok")
+            if path.startswith("/to-local"):
+                self.send_header("Location", f"http://localhost:{self.server.server_address[1]}/ok?redirected")
+            else:
+                self.send_header("Location", "/ok")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -180,7 +183,7 @@ def test_r52_dead_link_checker_200_404_500_refused_and_slow(server):
     urls = [f"{base}/ok", f"{base}/missing", f"{base}/error", f"{base}/slow",
             f"http://127.0.0.1:{_closed_port()}/x", f"{base}/no-head", f"{base}/moved"]
     t0 = time.monotonic()
-    results = check_urls(urls, timeout=0.5)
+    results = check_urls(urls, timeout=0.5, allow_private=True)
     elapsed = time.monotonic() - t0
     assert {u: r.ok for u, r in results.items()} == {
         f"{base}/ok": True, f"{base}/missing": False, f"{base}/error": False,
@@ -209,7 +212,7 @@ def test_r52_checks_run_concurrently_in_a_bounded_pool(server):
     _httpd, base = server
     urls = [f"{base}/slow?{i}" for i in range(4)]
     t0 = time.monotonic()
-    results = check_urls(urls, timeout=0.5, max_workers=4)
+    results = check_urls(urls, timeout=0.5, max_workers=4, allow_private=True)
     elapsed = time.monotonic() - t0
     assert all(not r.ok for r in results.values())
     assert elapsed < 4 * 0.5  # four timeouts side by side, not one after another
@@ -218,7 +221,7 @@ def test_r52_checks_run_concurrently_in_a_bounded_pool(server):
 def test_r52_non_web_and_relative_links_are_skipped_unless_a_base_is_given(server):
     _httpd, base = server
     assert check_urls(["mailto:a@example.com", "tel:12345", "#top", "/ok"]) == {}
-    results = check_urls(["/ok"], timeout=2, base_url=base + "/news/1.html")
+    results = check_urls(["/ok"], timeout=2, base_url=base + "/news/1.html", allow_private=True)
     assert results["/ok"].ok
 
 
@@ -227,12 +230,12 @@ def test_r52_cache_answers_within_ttl_and_expires(server):
     now = [1000.0]
     cache = MemoryLinkCache(ttl=60, dead_ttl=10, clock=lambda: now[0])
     url_ok, url_dead = f"{base}/ok?cache", f"{base}/missing?cache"
-    check_urls([url_ok, url_dead], timeout=2, cache=cache)
+    check_urls([url_ok, url_dead], timeout=2, cache=cache, allow_private=True)
     first_hits = len(httpd.hits)
-    check_urls([url_ok, url_dead], timeout=2, cache=cache)
+    check_urls([url_ok, url_dead], timeout=2, cache=cache, allow_private=True)
     assert len(httpd.hits) == first_hits              # both answered from the cache
     now[0] += 11                                      # dead result expired, ok one not
-    check_urls([url_ok, url_dead], timeout=2, cache=cache)
+    check_urls([url_ok, url_dead], timeout=2, cache=cache, allow_private=True)
     new = httpd.hits[first_hits:]
     assert ("HEAD", "/missing?cache") in new and ("HEAD", "/ok?cache") not in new
     now[0] += 60
@@ -248,3 +251,37 @@ def test_r52_dead_link_findings_locate_the_link():
         ("dead_link", "warn", "http://old.example/gone")]
     assert plain_text(html)[found[0].start:found[0].end] == "原文"
     assert "404" in found[0].message
+
+
+def test_r52_private_and_loopback_addresses_are_not_fetched_by_default(server):
+    httpd, base = server
+    before = len(httpd.hits)
+    urls = [f"{base}/ok?ssrf", "http://10.0.0.1/admin", "http://[::1]/x", "http://169.254.169.254/latest"]
+    results = check_urls(urls, timeout=0.5)
+    assert all(not r.ok and "内网或本机地址" in r.reason for r in results.values()), results
+    assert len(httpd.hits) == before  # nothing reached the server
+
+
+def test_r52_a_redirect_to_a_private_address_is_refused(server, monkeypatch):
+    """A public page that redirects inwards: the redirect target is checked too.
+    127.0.0.1 plays the public host here; 'localhost' stays private."""
+    from intranet.checks import links
+
+    real = links.non_public_address
+    monkeypatch.setattr(links, "non_public_address",
+                        lambda host, port=None: None if host == "127.0.0.1" else real(host, port))
+    httpd, base = server
+    before = len(httpd.hits)
+    result = check_urls([f"{base}/to-local"], timeout=2)[f"{base}/to-local"]
+    assert not result.ok and "内网或本机地址" in result.reason
+    assert [h for h in httpd.hits[before:] if "redirected" in h[1]] == []
+    assert ("HEAD", "/to-local") in httpd.hits[before:]
+
+
+def test_r52_non_public_address_classifies_addresses():
+    from intranet.checks.links import non_public_address
+    assert non_public_address("127.0.0.1") == "127.0.0.1"
+    assert non_public_address("192.168.1.10") == "192.168.1.10"
+    assert non_public_address("100.64.0.1") == "100.64.0.1"
+    assert non_public_address("::ffff:10.1.2.3") == "10.1.2.3"
+    assert non_public_address("8.8.8.8") is None

@@ -1,8 +1,8 @@
 """column types: working-day overrides, document publication records, link checks, mailbox
 
-Revision ID: 800eac2296ac
-Revises: f15b39bdfc52
-Create Date: 2026-11-28 00:05:51.327463
+Revision ID: dcd5dcbca2e3
+Revises: f920ded58f2b
+Create Date: 2026-11-28 00:21:14.656175
 
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '800eac2296ac'
-down_revision = 'f15b39bdfc52'
+revision = 'dcd5dcbca2e3'
+down_revision = 'f920ded58f2b'
 branch_labels = None
 depends_on = None
 
