@@ -139,6 +139,8 @@ def _image(rgb):
 
 
 # Items with their type's own fields, files and images (one or more per type).
+# Link addresses use the reserved .example domain: replace them with the real
+# sites; the demo never makes the link check reach out to the internet.
 # "at" is days ago, or a fixed datetime string for items that must sit on real
 # dates (the documents, whose R-60 deadline depends on the 2026 calendar).
 # Files: (file name, description or caption, spec).
@@ -187,13 +189,13 @@ TYPED_ITEMS = [
      "images": [("科普活动1.png", "孩子们在科技馆体验静电实验", _image((200, 120, 40))),
                 ("科普活动2.png", "辅导员为孩子们讲解天文知识", _image((60, 150, 90)))]},
     {"column": "links", "title": "杭州青少年活动中心", "at": 60, "body": "",
-     "extra": {"url": "https://www.hzqsn.example.cn/", "link_description": "杭州青少年活动中心官方网站"}},
+     "extra": {"url": "https://www.hzqsn.example/", "link_description": "杭州青少年活动中心官方网站"}},
     {"column": "links", "title": "成长大讲堂", "at": 60, "body": "",
-     "extra": {"url": "https://czdjt.example.cn/", "link_description": "成长大讲堂活动预告与报名"}},
+     "extra": {"url": "https://czdjt.example/", "link_description": "成长大讲堂活动预告与报名"}},
     {"column": "links", "title": "杭州市中学生社会实践", "at": 60, "body": "",
-     "extra": {"url": "https://shsj.example.cn/", "link_description": "杭州市中学生社会实践活动平台"}},
+     "extra": {"url": "https://shsj.example/", "link_description": "杭州市中学生社会实践活动平台"}},
     {"column": "links", "title": "杭州青少年游学空间（微博）", "at": 60, "body": "",
-     "extra": {"url": "https://weibo.com/", "link_description": "杭州青少年游学空间官方微博"}},
+     "extra": {"url": "https://weibo.example/hzyouthtravel", "link_description": "杭州青少年游学空间官方微博"}},
     {"column": "faq", "title": "社区青少年俱乐部向谁申请建立？", "at": 45,
      "body": "<p><strong>问：</strong>社区想建立青少年俱乐部，向谁申请？</p><p><strong>答：</strong>向所在区推进社区青少年俱乐部工作领导小组办公室申请，"
              "申请表可在“相关下载”栏目下载。</p>"},

@@ -1,8 +1,9 @@
 """Links columns (友情链接): external links, each an item with a URL (http/https)
 and an optional description. No body.
 
-Reachability: `check_links(checker)` is the hook the scheduler calls
-periodically. It hands the URLs of every published link to `checker` -- a
+Reachability: `check_links(checker)` is the hook; `sweep_link_reachability`
+(the plugin's `sweeps`) calls it on each scheduler sweep for the links that are
+due, with the content checks' `check_urls`. It hands the URLs of every published link to `checker` -- a
 callable taking a list of URLs and returning {url: result}; a result is a bool
 or an object with `.ok` (and optionally `.reason`, `.status`), e.g.
 `functools.partial(intranet.checks.links.check_urls, timeout=5)` once the
@@ -74,10 +75,11 @@ def _outcome(result):
     return ok, status if isinstance(status, int) else None, str(reason)[:200]
 
 
-def check_links(checker, column_ids=None):
-    """Check every published link (optionally only in `column_ids`) with
-    `checker(urls) -> {url: result}` and store the outcomes. Returns the list of
-    LinkCheck rows that failed. Adds to the session; the caller commits.
+def check_links(checker, column_ids=None, item_ids=None):
+    """Check every published link (optionally only in `column_ids`, or only the
+    items `item_ids`) with `checker(urls) -> {url: result}` and store the
+    outcomes. Returns the list of LinkCheck rows that failed. Adds to the
+    session; the caller commits.
 
     A URL the checker did not answer for is left as it was (not marked dead)."""
     from intranet.extensions import db
@@ -86,6 +88,8 @@ def check_links(checker, column_ids=None):
     stmt = db.select(Item).filter(Item.type == "links", Item.status == PUBLISHED)
     if column_ids is not None:
         stmt = stmt.filter(Item.column_id.in_(list(column_ids)))
+    if item_ids is not None:
+        stmt = stmt.filter(Item.id.in_(list(item_ids)))
     items = db.session.execute(stmt).scalars().all()
     by_url = {}
     for item in items:
@@ -120,15 +124,75 @@ def check_links(checker, column_ids=None):
 
 
 def dead_links(column_ids=None):
-    """Published links whose last check failed, oldest failure first."""
+    """Published links (in live columns) whose last check failed, oldest failure first."""
     from intranet.extensions import db
     from intranet.items.models import PUBLISHED, Item
+    from intranet.sites.models import Column
     from .models import LinkCheck
-    stmt = (db.select(LinkCheck).join(Item).filter(Item.status == PUBLISHED, LinkCheck.ok.is_(False))
+    stmt = (db.select(LinkCheck).join(Item).join(Column, Column.id == Item.column_id)
+            .filter(Item.status == PUBLISHED, LinkCheck.ok.is_(False), Column.archived.is_(False))
             .order_by(LinkCheck.first_failed_at))
     if column_ids is not None:
         stmt = stmt.filter(Item.column_id.in_(list(column_ids)))
     return db.session.execute(stmt).scalars().all()
+
+
+def due_link_items(now, ok_days=7, dead_hours=24):
+    """Ids of published links in live columns never checked, or whose result is
+    older than `ok_days` (reachable) or `dead_hours` (dead). One query."""
+    from datetime import timedelta
+
+    from intranet.extensions import db
+    from intranet.items.models import PUBLISHED, Item
+    from intranet.sites.models import Column
+    from .models import LinkCheck
+    return db.session.execute(
+        db.select(Item.id).join(Column, Column.id == Item.column_id)
+        .outerjoin(LinkCheck, LinkCheck.item_id == Item.id)
+        .filter(Item.type == "links", Item.status == PUBLISHED, Column.archived.is_(False),
+                db.or_(LinkCheck.id.is_(None),
+                       db.and_(LinkCheck.ok.is_(True), LinkCheck.checked_at < now - timedelta(days=ok_days)),
+                       db.and_(LinkCheck.ok.is_(False), LinkCheck.checked_at < now - timedelta(hours=dead_hours))))
+    ).scalars().all()
+
+
+def sweep_link_reachability(ctx):
+    """The scheduler's sweep (R-52, R-80) for 友情链接: check the links that are
+    due with the content checks' checker (intranet.checks.links.check_urls: a
+    timeout per link, a bounded pool, no private addresses unless allowed --
+    the LANMU_LINK_CHECK_* settings of the body-link job), then remind the
+    link's author (then up the unit) of each dead link once a week. The database transaction
+    is committed before the network is touched; a failing check never stops
+    the other reminders."""
+    from functools import partial
+
+    from intranet.extensions import db
+    from intranet.reminders.engine import Notice
+    app, cfg = ctx.app, ctx.app.config
+    if cfg.get("LANMU_LINK_CHECK_IN_SWEEP", True):
+        try:
+            due = due_link_items(ctx.now, cfg.get("LANMU_LINK_CHECK_OK_DAYS", 7),
+                                 cfg.get("LANMU_LINK_CHECK_DEAD_HOURS", 24))
+            if due:
+                from intranet.checks.links import check_urls
+                db.session.commit()
+                check_links(partial(check_urls, timeout=cfg.get("LANMU_LINK_CHECK_TIMEOUT", 5),
+                                    max_workers=cfg.get("LANMU_LINK_CHECK_WORKERS", 8),
+                                    allow_private=bool(cfg.get("LANMU_LINK_CHECK_ALLOW_PRIVATE", False))),
+                            item_ids=due)
+                db.session.commit()
+        except Exception:  # noqa: BLE001
+            db.session.rollback()
+            app.logger.exception("links reachability check failed")
+    year, week, _day = ctx.now.isocalendar()
+    return [Notice(kind="links_dead", key=f"item:{row.item_id}", period=f"{year}-W{week:02d}", severity="warn",
+                   title=f"友情链接“{row.item.title}”无法访问（{row.reason}），请核实网址或撤下",
+                   text=f"链接地址：{row.url}；已连续{row.failures}次检查失败。",
+                   url=ctx.link("items.view", item_id=row.item_id), unit_id=row.item.unit_id,
+                   users=[row.item.author_id]) for row in dead_links()]
+
+
+sweeps = [sweep_link_reachability]
 
 
 def register(registry):

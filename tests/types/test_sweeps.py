@@ -1,7 +1,10 @@
 """The column types' duties reach the reminders engine (R-80): documents near
 or past their publication deadline (R-60), messages near or past their
-transfer and reply deadlines and past the 3-month veto line (R-71, R-73); and
-the engine counts working days with the admin's calendar (R-61)."""
+transfer and reply deadlines and past the 3-month veto line (R-71, R-73),
+友情链接 that no longer answer (R-52, checked over real HTTP); and the engine
+counts working days with the admin's calendar (R-61)."""
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from datetime import date, datetime
 
 from intranet.clock import set_now
@@ -78,3 +81,49 @@ def test_r61_reminders_and_review_links_count_with_the_admins_calendar(demo):
     db.session.commit()
     assert working_calendar().is_workday(date(2026, 11, 24)) is False
     assert demo.extensions["lanmu_workday_calendar"]().is_workday(date(2026, 11, 24)) is False
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_HEAD(self):
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.end_headers()
+
+    do_GET = do_HEAD
+
+    def log_message(self, *_args):
+        pass
+
+
+def test_r52_r80_links_are_checked_over_http_by_the_sweep_and_dead_ones_reminded(make_app):
+    from intranet.demo import load_demo
+    from plugins.links.models import LinkCheck
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    app = make_app(LANMU_LINK_CHECK_ALLOW_PRIVATE=True, LANMU_LINK_CHECK_TIMEOUT=2)
+    try:
+        with app.app_context():
+            load_demo()
+            for c in db.session.execute(db.select(type(column("links")))).scalars():
+                c.archived = c.slug != "links-t"  # only this test's column is live
+            col = make_column("links-t", "links")
+            good, dead = (Item(column_id=col.id, unit_id=col.unit_id, type="links", author_id=user("officer").id,
+                               title=title, status="published", first_published_at=datetime(2026, 11, 1))
+                          for title in ("能打开的网站", "打不开的网站"))
+            good.extra, dead.extra = {"url": f"{base}/ok"}, {"url": f"{base}/gone"}
+            db.session.add_all([good, dead])
+            db.session.commit()
+            new = _sweep(app, datetime(2026, 11, 23, 9))
+            checks = {c.item_id: c for c in db.session.execute(db.select(LinkCheck)).scalars()}
+            assert set(checks) == {good.id, dead.id}  # the archived demo links were not fetched
+            assert (checks[good.id].ok, checks[dead.id].ok, checks[dead.id].status_code) == (True, False, 404)
+            reminders = [r for r in new if r.kind == "links_dead"]
+            assert [(r.duty_key, r.user.username) for r in reminders] == [(f"item:{dead.id}", "officer")]
+            assert "打不开的网站" in reminders[0].title
+            # Not due again within a day: no new fetch; the weekly reminder is not repeated.
+            checked_at = checks[dead.id].checked_at
+            assert not [r for r in _sweep(app, datetime(2026, 11, 23, 15)) if r.kind == "links_dead"]
+            db.session.expire_all()
+            assert db.session.get(LinkCheck, checks[dead.id].id).checked_at == checked_at
+    finally:
+        server.shutdown()
