@@ -188,9 +188,15 @@ def run_sweep(now=None, holder=""):
         by_id = {u.id: u for u in units}
         role_map = _role_map([roles.OFFICER, roles.LIAISON, roles.DEPT_HEAD, roles.LEADER])
         grace = timedelta(days=app.config["LANMU_ESCALATION_GRACE_DAYS"])
+        on_duty = app.extensions.get("lanmu_on_duty")
+        duty_ids = on_duty(now) if on_duty and any(n.severity == "veto" for n in notices) else []
         rows = []
         for n in notices:
-            for level, user_id in recipients(n, now, role_map, parents, grace):
+            people = recipients(n, now, role_map, parents, grace)
+            if n.severity == "veto":  # the people on duty hear of veto-level findings too
+                have = {uid for _level, uid in people}
+                people += [(0, uid) for uid in duty_ids if uid not in have]
+            for level, user_id in people:
                 rows.append({
                     "dedupe_key": f"{n.kind}|{n.key}|{n.period}|{n.severity}|{level}|{user_id}"[:255],
                     "user_id": user_id, "sweep_id": sweep.id, "kind": n.kind, "duty_key": n.key,

@@ -479,6 +479,9 @@ def withdraw(item, user, reason):
         .filter(RoleAssignment.unit_id == item.unit_id,
                 RoleAssignment.role.in_([roles.OFFICER, roles.LIAISON, roles.DEPT_HEAD]),
                 User.active.is_(True))).scalars())
+    on_duty = _app().extensions.get("lanmu_on_duty")  # the people on duty hear of withdrawals too
+    if on_duty:
+        people.update(db.session.get(User, uid) for uid in on_duty(now))
     notify(sorted(people, key=lambda u: u.id), f"信息已撤回：{item.title}",
            f"{user.name}于{now:%Y-%m-%d %H:%M}撤回了“{item.title}”（{item.column.name}）。撤回原因：{reason}",
            _item_path(item), urgent=True)

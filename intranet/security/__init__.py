@@ -31,6 +31,9 @@ def init_app(app):
     for bp in (audit_bp, security_bp):
         app.register_blueprint(bp, url_prefix=prefix + bp.url_prefix)
 
+    from . import scheduled
+    scheduled.init_app(app)
+
     from ..audit.cli import cli as audit_cli
     from ..backup.cli import cli as backup_cli
     from .cli import cli as security_cli
