@@ -125,7 +125,10 @@ def browser():
     if reason:
         pytest.skip(reason)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # Chromium's own words (file inputs, date fields) in Chinese, as users see them
+        # (Debian's chromium-l10n; without it they stay English)
+        env = {**os.environ, "LANGUAGE": "zh_CN:zh", "LANG": "zh_CN.UTF-8"}
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env)
         try:
             yield b
         finally:

@@ -145,8 +145,7 @@
       badge.textContent = f.category;
       li.appendChild(badge);
       var label = document.createElement(range ? "a" : "span");
-      label.textContent = (PLACES[f.where] || f.where) + "：“" + f.text + "”" +
-        (f.suggestion ? " → 建议“" + f.suggestion + "”" : "") + "　" + f.message;
+      label.textContent = (PLACES[f.where] || f.where) + "：" + f.message;
       if (range) {
         label.href = "#lanmu-editor";
         label.className = "editor-finding-jump";
@@ -206,6 +205,7 @@
     fileInput.value = "";
     captionInput.value = "";
     error.hidden = true;
+    captionInput.oninput = fileInput.onchange = function () { error.hidden = true; };
     function fail(text) { error.textContent = text; error.hidden = false; button.disabled = false; }
     button.onclick = function () {
       var file = fileInput.files && fileInput.files[0];
