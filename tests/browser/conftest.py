@@ -47,6 +47,9 @@ def _missing():
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     reason = _missing()
+    if reason and os.environ.get("LANMU_REQUIRE_BROWSER") == "1" and any(
+            Path(str(i.fspath)).is_relative_to(here) for i in items):
+        raise pytest.UsageError(f"LANMU_REQUIRE_BROWSER=1 (CI) but the browser tests cannot run: {reason}")
     for item in items:
         if Path(str(item.fspath)).is_relative_to(here):
             item.add_marker(pytest.mark.browser)

@@ -57,6 +57,7 @@ MATRIX = {
     "items.edit": Access(DRAFTERS),
     "items.upload": Access(DRAFTERS, post="safe"),
     "items.caption": Access(DRAFTERS, post="safe"),
+    "items.upload_image": Access(DRAFTERS, post="safe"),
     "items.delete_attachment": Access(DRAFTERS, post="unsafe"),
     "items.delete": Access(frozenset({"officer"}), post="unsafe"),
     # units, people, roles, hand-over
