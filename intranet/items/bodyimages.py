@@ -11,7 +11,7 @@ download address; saving turns those back into the public form.
   (called when a body is saved).
 - ``for_editing(body, item)``: public addresses -> intranet addresses (what the
   editor's textarea holds).
-- ``render(body, item, public=False)``: the body as Markup for a page, with
+- ``render(body, item, public=False, image_url=None)``: the body as Markup for a page, with
   each image's caption (the attachment's, the one source of truth) shown under
   it; returns (markup, ids of the attachments shown in the body) so a page can
   leave those out of its list of images.
@@ -80,8 +80,10 @@ def for_editing(body, item):
     return _rewrite(body, item, _public_pattern(item.id), intranet_url)
 
 
-def render(body, item, public=False):
-    """(Markup, set of attachment ids shown in the body)."""
+def render(body, item, public=False, image_url=None):
+    """(Markup, set of attachment ids shown in the body). ``image_url(item,
+    attachment_id)`` overrides where the images are loaded from (the e-mail
+    decision page serves them through its link)."""
     body = body or ""
     if item is None or item.id is None or not body:
         return Markup(body), set()
@@ -102,7 +104,8 @@ def render(body, item, public=False):
             return tag
         att = images[int(hit.group(1))]
         shown.add(att.id)
-        new_url = public_url(item, att.id) if public else intranet_url(item, att.id)
+        make = image_url or (public_url if public else intranet_url)
+        new_url = make(item, att.id)
         tag = tag[:src.start(2)] + str(escape(new_url)) + tag[src.end(2):]
         caption = att.caption or ""
         alt = f' alt="{escape(caption)}"'

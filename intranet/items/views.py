@@ -185,10 +185,15 @@ def upload_image(item_id):
 
 
 @bp.app_template_global("item_body")
-def item_body(item, body=None, public=False):
+def item_body(item, body=None, public=False, link_token=None):
     """The body of an item (or of one of its revisions: ``body``) for a page,
-    with the editor's images and their captions (bodyimages.render)."""
-    return bodyimages.render(item.body if body is None else body, item, public=public)[0]
+    with the editor's images and their captions (bodyimages.render); with
+    ``link_token`` the images come through that e-mail decision link."""
+    image_url = None
+    if link_token:
+        def image_url(it, attachment_id):
+            return url_for("review.link_file", token=link_token, attachment_id=attachment_id)
+    return bodyimages.render(item.body if body is None else body, item, public=public, image_url=image_url)[0]
 
 
 @bp.app_template_global("body_image_ids")

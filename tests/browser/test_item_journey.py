@@ -133,11 +133,14 @@ def test_news_item_from_draft_to_public_and_back(people, live, browser):
     inbox = people.anonymous()  # the mail is read where nobody is signed in
     inbox.goto(links["approve"])
     expect(inbox.locator("#link-form")).to_contain_text("确认：同意")
+    inbox.wait_for_function("() => { const i = document.querySelector('.item-body img'); return i && i.complete && i.naturalWidth > 0; }")
     shot(inbox, "reviewer-email-link")
+    image = inbox.evaluate("() => document.querySelector('.item-body img').src")
     inbox.locator("#link-form button[type=submit]").click()
     expect(inbox.locator("main")).to_contain_text("已记录")
-    inbox.goto(links["approve"])  # a link works once
+    inbox.goto(links["approve"])  # a link works once, and its images with it
     expect(inbox.locator("main")).to_contain_text("已使用")
+    assert inbox.goto(image).status == 404
 
     # -- the head returns it with a comment --
     decide_on_page(people["head"], live, item_id, "return", comment="“再接再励”应为“再接再厉”，请修改后重新提交。")
