@@ -296,7 +296,12 @@ def panel_context(item, report=None, unsaved=False):
         if i in title_anchors:
             anchors[id(f)] = title_anchors[i]
     rows = [(f, anchors.get(id(f))) for f in report.findings]
-    return {"report": report, "rows": rows, "body_html": body_html, "title_html": title_html,
+    # which occurrence of its text each finding is, in its place's text: the
+    # editor finds the same occurrence in its own text to highlight it in place
+    sources = {"body": report.plain_body, "title": report.title}
+    occurrences = [sources[f.where][:max(f.start, 0)].count(f.text) if f.where in sources and f.text else 0
+                   for f in report.findings]
+    return {"report": report, "rows": rows, "occurrences": occurrences, "body_html": body_html, "title_html": title_html,
             "can_edit": can_edit_item(current_user, item), "unsaved": unsaved,
             "masking": [f for f in report.personal_data]}
 

@@ -26,9 +26,18 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _DANGEROUS_STYLE = re.compile(r"expression|javascript|vbscript|behavior|binding|url\s*\(|@import|\\", re.I)
 
 
+# Word's own classes (MsoNormal, MsoTableGrid, ...) mean nothing on our pages:
+# dropped when text is pasted from Word (its mso-* styles are dropped by the
+# style property allow-list below).
+_WORD_CLASS = re.compile(r"^(mso|western|cjk)", re.I)
+
+
 def _filter_attribute(tag, attr, value):
     if attr == "style" and _DANGEROUS_STYLE.search(value):
         return None
+    if attr == "class":
+        kept = " ".join(c for c in value.split() if not _WORD_CLASS.match(c))
+        return kept or None
     return value
 
 

@@ -7,6 +7,7 @@ from .. import audit, clock
 from ..columntypes import get_type
 from ..extensions import db
 from .models import Item, Revision
+from .bodyimages import to_storage
 from .sanitize import sanitize_html
 
 CORE_FIELDS = ("title", "body", "source", "publish_at", "created_date", "topic", "genre", "importance",
@@ -17,7 +18,8 @@ def apply_form(item, form, ctype):
     for name in CORE_FIELDS:
         setattr(item, name, getattr(form, name).data)
     item.title = (item.title or "").strip()
-    item.body = sanitize_html(item.body or "")
+    # images the editor placed are stored by their public address (bodyimages.py)
+    item.body = to_storage(sanitize_html(item.body or ""), item)
     if not item.is_reprint:
         item.reprint_source_site, item.reprint_time, item.reprint_url = "", None, ""
     extra = item.extra

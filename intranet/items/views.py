@@ -1,6 +1,7 @@
 """Drafting items: create, edit (every save a revision), attachments and images
 with captions, revision history (R-20, R-22, R-23, R-25)."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
+                   url_for)
 from flask_login import current_user, login_required
 
 from .. import audit
@@ -9,7 +10,7 @@ from ..extensions import db
 from ..org.permissions import can_draft, can_edit_item, can_view_item
 from ..signals import item_edited
 from ..sites.models import Column, Site
-from . import storage
+from . import bodyimages, storage
 from .forms import CaptionForm, NewItemForm, UploadForm, make_item_form
 from .models import DRAFT, EDITABLE, RETURNED, STATUS_LABELS, Attachment, Item, Revision
 from .service import create_item, fill_form, record_revision, submission_errors, update_item
@@ -85,6 +86,7 @@ def edit(item_id):
     form = make_item_form(ctype, obj=item)
     if request.method == "GET":
         fill_form(form, item, ctype)
+        form.body.data = bodyimages.for_editing(item.body, item)
     if form.validate_on_submit():
         rev = update_item(item, current_user, form)
         db.session.commit()
@@ -144,6 +146,60 @@ def upload(item_id):
     db.session.commit()
     flash(f"已上传“{att.filename}”。", "success")
     return redirect(url_for("items.edit", item_id=item.id))
+
+
+@bp.route("/<int:item_id>/attachments/image", methods=["POST"])
+@login_required
+def upload_image(item_id):
+    """The editor's image upload (JSON): the image becomes an attachment of the
+    item with its caption (required, 002 篇二), checked like every upload
+    (R-53), and the editor places it in the body."""
+    item = _item_or_404(item_id)
+    if not can_edit_item(current_user, item):
+        return jsonify(ok=False, error=f"该信息当前状态为“{item.status_label}”，不能修改。"), 403
+    upload = request.files.get("file")
+    caption = (request.form.get("caption") or "").strip()
+    if upload is None or not upload.filename:
+        return jsonify(ok=False, error="请选择要插入的图片。"), 400
+    if not caption:
+        return jsonify(ok=False, error="请填写图片说明：每张图片都须附文字说明。"), 400
+    if len(caption) > 300:
+        return jsonify(ok=False, error="图片说明不能超过300字。"), 400
+    try:
+        fields = storage.store(upload)
+    except storage.UploadRefused as exc:
+        return jsonify(ok=False, error=f"上传失败：{exc}"), 400
+    if not fields["is_image"]:
+        return jsonify(ok=False, error="只能在正文中插入图片（JPG、PNG、GIF、WebP）；其他文件请在“附件与图片”中上传。"), 400
+    att = Attachment(item_id=item.id, caption=caption, uploaded_by_id=current_user.id, **fields)
+    db.session.add(att)
+    db.session.flush()
+    db.session.refresh(item)
+    record_revision(item, current_user, f"插入图片：{att.filename}")
+    audit.record("attachment_added", item, detail={"filename": att.filename, "sha256": att.sha256,
+                                                   "caption": caption, "via": "editor"})
+    item_edited.send(current_app._get_current_object(), item=item, user=current_user)
+    db.session.commit()
+    return jsonify(ok=True, id=att.id, url=bodyimages.intranet_url(item, att.id), caption=caption,
+                   filename=att.filename, revision_no=item.revision_no)
+
+
+@bp.app_template_global("item_body")
+def item_body(item, body=None, public=False, link_token=None):
+    """The body of an item (or of one of its revisions: ``body``) for a page,
+    with the editor's images and their captions (bodyimages.render); with
+    ``link_token`` the images come through that e-mail decision link."""
+    image_url = None
+    if link_token:
+        def image_url(it, attachment_id):
+            return url_for("review.link_file", token=link_token, attachment_id=attachment_id)
+    return bodyimages.render(item.body if body is None else body, item, public=public, image_url=image_url)[0]
+
+
+@bp.app_template_global("body_image_ids")
+def body_image_ids(item, body=None):
+    """Attachments shown in the body (pages leave them out of their image list)."""
+    return bodyimages.render(item.body if body is None else body, item)[1]
 
 
 def _attachment_or_404(item, attachment_id):

@@ -62,6 +62,14 @@ def body_diff(old_html, new_html):
     return rows
 
 
+def _value_labels():
+    from ..items.models import CLASSIFICATION_LABELS, IMPORTANCE_LABELS
+    return {"importance": IMPORTANCE_LABELS, "classification": {k: v for k, v in CLASSIFICATION_LABELS.items() if k}}
+
+
+_VALUE_LABELS = _value_labels()
+
+
 def _files(data):
     return [f"{a.get('filename')}" + (f"（{a.get('caption')}）" if a.get("caption") else "")
             for a in (data or {}).get("attachments", [])]
@@ -76,6 +84,8 @@ def compare(old, new):
     fields = []
     for name, label in FIELD_LABELS:
         o, n = old.get(name), new.get(name)
+        if name in _VALUE_LABELS:  # the words reviewers read, not the stored codes ("normal")
+            o, n = _VALUE_LABELS[name].get(o, o), _VALUE_LABELS[name].get(n, n)
         o = "" if o in (None, "{}") else str(o)
         n = "" if n in (None, "{}") else str(n)
         if o != n:

@@ -255,6 +255,26 @@ def link(token):
                            action_label=LINK_ACTION[lk.action], base_label=base_label, changes=changes)
 
 
+@bp.route("/link/<token>/files/<int:attachment_id>")
+def link_file(token, attachment_id):
+    """An image of the item a decision link shows (the reviewer reading the
+    mail may not be signed in): only while the link could still decide, only
+    the item's own images. Changes nothing."""
+    from ..items import storage
+    from ..items.models import Attachment
+    try:
+        lk = links.check(token, current_user)
+    except links.LinkRefused:
+        abort(404)
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or att.item_id != lk.step.item_id or not att.is_image:
+        abort(404)
+    path = storage.path_of(att)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=att.mime, download_name=att.filename)
+
+
 # -- chain configuration (R-31) -------------------------------------------------
 
 def _column_or_404(column_id, manage=True):

@@ -57,6 +57,9 @@ MATRIX = {
     "items.edit": Access(DRAFTERS),
     "items.upload": Access(DRAFTERS, post="safe"),
     "items.caption": Access(DRAFTERS, post="safe"),
+    "items.upload_image": Access(DRAFTERS, post="safe"),
+    # an image of the item an e-mail decision link shows: only through a valid link (none in the walk)
+    "review.link_file": Access(frozenset()),
     "items.delete_attachment": Access(DRAFTERS, post="unsafe"),
     "items.delete": Access(frozenset({"officer"}), post="unsafe"),
     # units, people, roles, hand-over

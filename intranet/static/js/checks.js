@@ -38,7 +38,12 @@
           if (!resp.ok) { throw new Error(String(resp.status)); }
           return resp.text();
         })
-        .then(function (html) { body.innerHTML = html; bindJumps(body); })
+        .then(function (html) {
+          body.innerHTML = html;
+          bindJumps(body);
+          // the editor (lanmu-editor.js) shows the new findings in place
+          document.dispatchEvent(new CustomEvent("lanmu:checks-updated"));
+        })
         .catch(function () { body.insertAdjacentHTML("afterbegin", '<div class="alert alert-danger small">检查失败，请保存后刷新页面。</div>'); })
         .finally(function () { button.disabled = false; });
     });
