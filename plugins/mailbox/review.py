@@ -238,9 +238,9 @@ def decide_reply(reply, user, decision, comment="", *, step=None):
     if new_status == STEP_APPROVED:
         nxt = _open_next(reply)
         if nxt is not None:
+            said = f"{current.label}：{DECISION_LABELS[decision]}" + (f"，{comment}" if comment else "")
             db.session.add(Event(message_id=message.id, at=now, user_id=user.id, action="reply_step_approved",
-                                 note=f"{current.label}：{DECISION_LABELS[decision]}" + (f"，{comment}" if comment else "")
-                                 + f"；转{nxt.label}"))
+                                 note=f"{said}；转{nxt.label}"))
             _notify([reply.author], f"答复已通过{current.label}：{message.subject}",
                     f"{user.name}（{current.label}）同意了您起草的答复" + (f"：{comment}" if comment else "")
                     + f"。答复现由{nxt.label}审核。", _url(message))
