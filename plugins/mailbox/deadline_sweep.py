@@ -39,8 +39,9 @@ def sweep_waiting_reply_steps(ctx):
     """Reply review steps open for longer than LANMU_REVIEW_REMIND_WORKDAYS
     working days (R-80) remind their reviewers, once per step and opening; the
     reminders engine escalates to the step unit's head and leader after its
-    grace period. Two queries, whatever the number of steps; a step nobody could
-    be found for reminds its unit (officers, else the head)."""
+    grace period. Three queries, whatever the number of steps. A step that
+    found nobody to ask is first asked again (an admin may have given the role
+    since); if still nobody, its unit is reminded (officers, else the head)."""
     from datetime import datetime
 
     from flask import current_app
@@ -50,7 +51,9 @@ def sweep_waiting_reply_steps(ctx):
     from intranet.reminders.engine import Notice
 
     from .models import STEP_OPEN, Message, ReplyCandidate, ReplyStep
+    from .review import staff_unstaffed_steps
 
+    staff_unstaffed_steps()  # a step that found nobody asks again (roles may have been given since)
     limit = current_app.config.get("LANMU_REVIEW_REMIND_WORKDAYS", 1)
     steps = db.session.execute(
         select(ReplyStep.id, ReplyStep.message_id, ReplyStep.label, ReplyStep.unit_id, ReplyStep.opened_at,

@@ -147,12 +147,17 @@ def _open_next(reply):
         for p in people:
             step.candidates.append(ReplyCandidate(user_id=p.id))
         db.session.flush()
-        message = reply.message
-        _notify(people, f"【待审核答复】{message.subject}（{step.label}）",
-                f"{reply.author.name}起草了对留言“{message.subject}”（{message.column.name}）的答复，"
-                f"请审核（{step.label}）。答复期限：{_reply_due(message)}。", _url(message))
+        _ask(people, step)
         return step
     return None
+
+
+def _ask(people, step):
+    reply = step.reply
+    message = reply.message
+    _notify(people, f"【待审核答复】{message.subject}（{step.label}）",
+            f"{reply.author.name}起草了对留言“{message.subject}”（{message.column.name}）的答复，"
+            f"请审核（{step.label}）。答复期限：{_reply_due(message)}。", _url(message))
 
 
 def _reply_due(message):
@@ -299,6 +304,26 @@ def return_reply(reply, user, comment, *, step=None):
 
 def reject_reply(reply, user, comment, *, step=None):
     return decide_reply(reply, user, REJECT, comment, step=step)
+
+
+def staff_unstaffed_steps():
+    """Open steps that found nobody to ask when they opened (no role holder in
+    the line): ask again, now that an admin may have given someone the role.
+    Called by the reminders sweep; one query when there are none."""
+    steps = db.session.execute(
+        db.select(ReplyStep).filter(ReplyStep.status == STEP_OPEN, ~ReplyStep.candidates.any())).scalars().all()
+    staffed = []
+    for step in steps:
+        people, note = resolve_reviewers(step, step.reply)
+        if not people:
+            continue
+        step.note = note
+        for p in people:
+            step.candidates.append(ReplyCandidate(user_id=p.id))
+        _ask(people, step)
+        staffed.append(step)
+    db.session.flush()
+    return staffed
 
 
 # -- hand-over (R-03) ------------------------------------------------------------

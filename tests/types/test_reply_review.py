@@ -300,6 +300,26 @@ def test_r71_r80_a_waiting_reply_step_reminds_its_reviewers(consult, login_as, d
     assert _sweep(demo, datetime(2026, 11, 27, 10, 0), m) == []          # decided: nobody is reminded
 
 
+def test_r71_r80_a_step_with_nobody_to_ask_is_asked_again_once_someone_has_the_role(consult, login_as, demo):
+    db.session.execute(db.delete(RoleAssignment).where(
+        RoleAssignment.role.in_([roles.DEPT_HEAD, roles.LEADER, roles.PRINCIPAL])))
+    db.session.commit()
+    db.session.expire_all()
+    m = _received(consult, TEST_NOW, "无人审核的答复")
+    assign_over_http(login_as("officer"), demo, m, "sc-office")
+    reply_over_http(login_as("sc_officer"), demo, m, REPLY)
+    assert _steps(m)[0][2:] == ("open", None, [])
+    assert "没有符合条件的审核人" in text_of(login_as("sc_officer").get(prefix(demo) + f"/mailbox/{m.id}"))
+    # Overdue with nobody to ask: the handling unit hears of it.
+    assert _sweep(demo, datetime(2026, 11, 24, 10, 1), m) == [("reply_review_waiting", "sc_officer", 0)]
+    # The admin gives 上城区 a head again: the next sweep asks him (and reminds him: it has waited long).
+    db.session.add(RoleAssignment(user_id=user("sc_head").id, unit_id=unit("sc-office").id, role=roles.DEPT_HEAD))
+    db.session.commit()
+    assert _sweep(demo, datetime(2026, 11, 24, 11, 0), m) == [("reply_review_waiting", "sc_head", 0)]
+    assert _steps(m)[0][4] == ["sc_head"] and _inbox("sc_head", "【待审核答复】无人审核的答复")
+    assert "已同意" in text_of(approve_over_http(login_as("sc_head"), demo, m))
+
+
 def test_r80_the_reply_step_sweep_is_set_based(consult, login_as, demo, app):
     from intranet.reminders.engine import SweepContext, _QueryCounter, working_calendar
     from plugins.mailbox.deadline_sweep import sweep_waiting_reply_steps
@@ -322,7 +342,7 @@ def test_r80_the_reply_step_sweep_is_set_based(consult, login_as, demo, app):
         waiting(f"等待{i + 2}")
     more = count()
     demo_waiting = base[0] - 1
-    assert (base[0], more[0]) == (demo_waiting + 1, demo_waiting + 5) and more[1] == base[1] <= 2
+    assert (base[0], more[0]) == (demo_waiting + 1, demo_waiting + 5) and more[1] == base[1] <= 3
 
 
 # -- two reviewers at once (R-34) ---------------------------------------------------
