@@ -121,15 +121,22 @@ def step_labels(specs):
 
 def resolve_unit(spec, item):
     """The unit a step points at for this item (None when it has no such unit)."""
+    return unit_relative_to(spec.unit_ref, item.unit, site=item.column.site, named_unit_id=spec.unit_id)
+
+
+def unit_relative_to(unit_ref, unit, site=None, named_unit_id=None):
+    """The unit `unit_ref` names relative to `unit` (the item's unit, or for a
+    reply to the public the handling unit): `own`, `parent`, `site` (the
+    site's hosting unit) or a `named` unit. None when there is no such unit."""
     from ..org.models import Unit
-    if spec.unit_ref == "own":
-        return item.unit
-    if spec.unit_ref == "parent":
-        return item.unit.parent
-    if spec.unit_ref == "site":
-        return item.column.site.unit
-    if spec.unit_ref == "named":
-        return db.session.get(Unit, spec.unit_id) if spec.unit_id else None
+    if unit_ref == "own":
+        return unit
+    if unit_ref == "parent":
+        return unit.parent if unit is not None else None
+    if unit_ref == "site":
+        return site.unit if site is not None else None
+    if unit_ref == "named":
+        return db.session.get(Unit, named_unit_id) if named_unit_id else None
     return None
 
 
@@ -146,18 +153,25 @@ def candidates_for(kind, role, unit, item, excluded_ids):
     item's authors, and with LANMU_REVIEW_DISTINCT_DECIDERS the people who
     already decided a step of this run). The publish step also accepts
     explicit publish grants on the column."""
-    found = []
-    if unit is not None:
-        for u in [unit, *unit.ancestors()]:
-            found = [p for p in role_holders(role, u) if p.id not in excluded_ids]
-            if found:
-                break
+    found = holders_up_the_tree(role, unit, excluded_ids)
     if kind == PUBLISH:
         for g in item.column.grants:
             if g.permission == "publish" and g.user.active and g.user_id not in excluded_ids \
                     and g.user not in found:
                 found.append(g.user)
     return found
+
+
+def holders_up_the_tree(role, unit, excluded_ids=()):
+    """Active holders of `role` in `unit`, else in its nearest ancestor that has
+    one, never anyone in `excluded_ids`; [] when the whole line has nobody."""
+    if unit is None:
+        return []
+    for u in [unit, *unit.ancestors()]:
+        found = [p for p in role_holders(role, u) if p.id not in excluded_ids]
+        if found:
+            return found
+    return []
 
 
 def distinct_deciders():

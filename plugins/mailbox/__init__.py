@@ -8,9 +8,10 @@ plugin keeps its own tables (models.py), public pages (public.py), staff pages
 (staff.py), the reply's review (review.py) and the deadline queries other
 features call (service.py)."""
 from intranet.columntypes import ColumnType, ExtraField
+from intranet.signals import handing_over
 from intranet.sites import update_rules
 
-from .models import KINDS
+from .models import KINDS, REPLY_CHAINS
 
 
 class MailboxType(ColumnType):
@@ -28,6 +29,9 @@ class MailboxType(ColumnType):
         ExtraField("reply_workdays", "答复期限（工作日）", "int", default=5, help="自接件之日起，默认5个工作日"),
         ExtraField("transfer_workdays", "转交期限（工作日）", "int", default=3, help="不属于本单位办理的，自接件之日起，默认3个工作日内转交"),
         ExtraField("escalation_workdays", "逐级请示期限（工作日）", "int", default=5),
+        ExtraField("reply_review", "答复审核流程", "select", default="head_leader",
+                   choices=list(REPLY_CHAINS.items()),
+                   help="答复经审核后才告知来信人并公开；承办单位没有相应人员时，由上级单位的相应人员审核"),
         ExtraField("publish_replies", "公开答复", "select", default="yes",
                    choices=[("yes", "答复审核通过后与来信一并公开（来信人要求不公开的除外）"), ("no", "不公开")]),
         ExtraField("intro", "栏目说明", "textarea", default="", help="显示在公众写信页面上方"),
@@ -55,7 +59,21 @@ def _sweep_message_deadlines(ctx):
     return sweep_message_deadlines(ctx)
 
 
-sweeps = [_sweep_message_deadlines]  # picked up by the reminders engine (intranet.reminders)
+def _sweep_waiting_reply_steps(ctx):
+    from .deadline_sweep import sweep_waiting_reply_steps
+    return sweep_waiting_reply_steps(ctx)
+
+
+# picked up by the reminders engine (intranet.reminders)
+sweeps = [_sweep_message_deadlines, _sweep_waiting_reply_steps]
+
+
+def _on_handing_over(sender, old, new, **kwargs):
+    from .review import hand_over_reply_steps
+    return hand_over_reply_steps(sender, old, new, **kwargs)
+
+
+handing_over.connect(_on_handing_over)  # R-03: open reply review steps go to the successor
 
 
 def _reply_timeliness(start, end):

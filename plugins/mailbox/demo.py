@@ -85,15 +85,28 @@ def load(ctx):
         reply_at = received + timedelta(days=(9 if story == "answered_late" else 1))
         with _at(reply_at):
             reply = review.submit_reply_for_review(m, _REPLIES[story], users["sc_officer"])
+        # The column's reply review chain (default: 科室负责人, then 局领导 of the parent unit).
+        for hours, step in enumerate(reply.steps, start=1):
+            if story == "in_review" and step.position == len(reply.steps):
+                break  # waits for its last step (the 局领导)
+            with _at(reply_at + timedelta(hours=2 * hours)):
+                review.approve_reply(reply, _reviewer(step, users), "同意")
         if story == "in_review":
             continue
-        with _at(reply_at + timedelta(hours=3)):
-            review.approve_reply(reply, users["sc_head"], "同意")
         if story == "answered" and faq is not None and m.is_public:
             with _at(reply_at + timedelta(days=1)):
                 service.promote_to_faq(m, faq, users["officer"])
     db.session.flush()
     return created
+
+
+def _reviewer(step, users):
+    """The demo's reviewer of an open step: the first person it asks."""
+    candidates = [c.user for c in step.candidates]
+    if not candidates:
+        raise RuntimeError(f"demo: nobody may decide “{step.label}”")
+    by_name = {u.id: u for u in users.values()}
+    return by_name.get(candidates[0].id, candidates[0])
 
 
 _REPLIES = {

@@ -43,8 +43,11 @@ class ReplyForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    decision = SelectField("审核意见", choices=[("approve", "同意答复"), ("return", "退回修改")])
-    comment = TextAreaField("意见", validators=[Optional(), Length(max=2000)])
+    decision = SelectField("审核意见", choices=[("approve", "同意答复"), ("return", "退回修改"),
+                                            ("reject", "不予采用（需重新答复）")])
+    comment = TextAreaField("意见", validators=[Optional(), Length(max=2000)],
+                            description="退回修改和不予采用时必填，将告知答复起草人")
+    step_id = HiddenField()
 
 
 class InvalidForm(FlaskForm):

@@ -3,18 +3,26 @@
 mailbox_message  one message from the public, with its query code, the unit
                  handling it, its state, what was late, and -- once published --
                  the privacy-masked public copy of question and reply
-mailbox_reply    a reply drafted by the handling unit, approved by its head
-                 before the sender (and, unless private, the public) sees it
+mailbox_reply    a reply drafted by the handling unit; it goes through its review
+                 chain before the sender (and, unless private, the public) sees it
+mailbox_reply_step
+                 one step of a reply's review chain (科室负责人, then 局领导 where
+                 the column says so): who may decide it, the one decision
+                 written on the row (who, when, decision, comment)
+mailbox_reply_candidate
+                 who may decide an open step (fixed when the step opens)
 mailbox_event    the message's history: assigned, transferred, escalated,
                  reply submitted/approved/returned, published ... (staff only)
 mailbox_note     internal notes (staff only, never shown to the sender or public)
 """
+from sqlalchemy import UniqueConstraint
+
 from intranet import clock
 from intranet.extensions import db
 
 RECEIVED = "received"        # waiting to be assigned to a department (分办)
 ASSIGNED = "assigned"        # a department is handling it (办理中)
-IN_REVIEW = "reply_review"   # a reply waits for the head's approval (答复审核中)
+IN_REVIEW = "reply_review"   # a reply is in its review chain (答复审核中)
 ANSWERED = "answered"        # the approved reply is given (已答复)
 INVALID = "invalid"          # not accepted (不予受理: spam, abuse, not a message)
 
@@ -33,6 +41,13 @@ PUBLIC_STATUS_LABELS = {
     IN_REVIEW: "已收到，正在办理",
     ANSWERED: "已答复",
     INVALID: "不予受理",
+}
+
+# The reply review chains a mailbox column can have (setting `reply_review`, review.py)
+REPLY_CHAINS = {
+    "head_leader": "科室负责人审核 → 局领导审核（上级单位分管领导）",
+    "head_own_leader": "科室负责人审核 → 分管领导审核（承办单位分管领导）",
+    "head": "仅科室负责人审核（一级审核）",
 }
 
 KINDS = {
@@ -127,9 +142,12 @@ class Message(db.Model):
 
 
 class Reply(db.Model):
+    """A reply and its review. `reviewer`, `reviewed_at` and `review_comment`
+    are the decision that ended the review (the last step's approval, or the
+    return or rejection); every step's decision is on its `steps` row."""
     __tablename__ = "mailbox_reply"
-    SUBMITTED, APPROVED, RETURNED = "submitted", "approved", "returned"
-    LABELS = {SUBMITTED: "待审核", APPROVED: "已审核通过", RETURNED: "退回修改"}
+    SUBMITTED, APPROVED, RETURNED, REJECTED = "submitted", "approved", "returned", "rejected"
+    LABELS = {SUBMITTED: "审核中", APPROVED: "已审核通过", RETURNED: "退回修改", REJECTED: "不予采用"}
     id = db.Column(db.Integer, primary_key=True)
     message_id = db.Column(db.Integer, db.ForeignKey("mailbox_message.id"), nullable=False, index=True)
     unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), nullable=False)
@@ -146,17 +164,82 @@ class Reply(db.Model):
     unit = db.relationship("Unit")
     author = db.relationship("User", foreign_keys=[author_id])
     reviewer = db.relationship("User", foreign_keys=[reviewer_id])
+    steps = db.relationship("ReplyStep", back_populates="reply", order_by="ReplyStep.position",
+                            cascade="all, delete-orphan")
 
     @property
     def status_label(self):
         return self.LABELS.get(self.status, self.status)
+
+    @property
+    def open_step(self):
+        return next((s for s in self.steps if s.status == STEP_OPEN), None)
+
+
+# Reply review steps: the statuses and decisions of the review engine (intranet.review.models)
+STEP_PENDING, STEP_OPEN, STEP_APPROVED, STEP_RETURNED, STEP_REJECTED, STEP_CANCELLED = (
+    "pending", "open", "approved", "returned", "rejected", "cancelled")
+STEP_LABELS = {STEP_PENDING: "未开始", STEP_OPEN: "待审核", STEP_APPROVED: "已同意", STEP_RETURNED: "已退回修改",
+               STEP_REJECTED: "不予采用", STEP_CANCELLED: "未进行"}
+APPROVE, APPROVE_COMMENT, RETURN, REJECT = "approve", "approve_comment", "return", "reject"
+DECISION_LABELS = {APPROVE: "同意", APPROVE_COMMENT: "同意（附意见）", RETURN: "退回修改", REJECT: "不予采用"}
+
+
+class ReplyStep(db.Model):
+    """One step of a reply's review chain. The decision is written on the row by
+    one conditional UPDATE (status 'open' -> decided): two reviewers deciding at
+    once record exactly one decision."""
+    __tablename__ = "mailbox_reply_step"
+    __table_args__ = (UniqueConstraint("reply_id", "position", name="uq_mailbox_reply_step_position"),)
+    id = db.Column(db.Integer, primary_key=True)
+    reply_id = db.Column(db.Integer, db.ForeignKey("mailbox_reply.id"), nullable=False, index=True)
+    message_id = db.Column(db.Integer, db.ForeignKey("mailbox_message.id"), nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False)
+    kind = db.Column(db.String(16), nullable=False)       # dept_head | leader (intranet.review.chains kinds)
+    label = db.Column(db.String(64), nullable=False)      # 科室负责人审核, 局领导审核 ...
+    role = db.Column(db.String(32), nullable=False)       # the role asked (a more senior one stands in, see review.py)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"))  # the unit the step points at
+    status = db.Column(db.String(16), nullable=False, default=STEP_PENDING, index=True)
+    opened_at = db.Column(db.DateTime)
+    decided_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+    decided_at = db.Column(db.DateTime)
+    decision = db.Column(db.String(16))
+    comment = db.Column(db.Text, default="")
+    note = db.Column(db.String(300), default="")          # e.g. nobody to ask; who stood in
+
+    reply = db.relationship("Reply", back_populates="steps")
+    unit = db.relationship("Unit")
+    decided_by = db.relationship("User")
+    candidates = db.relationship("ReplyCandidate", back_populates="step", order_by="ReplyCandidate.user_id",
+                                 cascade="all, delete-orphan")
+
+    @property
+    def status_label(self):
+        return STEP_LABELS.get(self.status, self.status)
+
+    @property
+    def decision_label(self):
+        return DECISION_LABELS.get(self.decision, "")
+
+
+class ReplyCandidate(db.Model):
+    """Who may decide an open reply review step."""
+    __tablename__ = "mailbox_reply_candidate"
+    __table_args__ = (UniqueConstraint("step_id", "user_id", name="uq_mailbox_reply_candidate_step_user"),)
+    id = db.Column(db.Integer, primary_key=True)
+    step_id = db.Column(db.Integer, db.ForeignKey("mailbox_reply_step.id"), nullable=False, index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=False, index=True)
+
+    step = db.relationship("ReplyStep", back_populates="candidates")
+    user = db.relationship("User")
 
 
 class Event(db.Model):
     __tablename__ = "mailbox_event"
     LABELS = {
         "received": "收到来信", "assigned": "分办", "transferred": "转办", "escalated": "标记需逐级请示",
-        "reply_submitted": "提交答复审核", "reply_approved": "答复审核通过", "reply_returned": "答复退回修改",
+        "reply_submitted": "提交答复审核", "reply_step_approved": "答复审核环节同意",
+        "reply_approved": "答复审核通过", "reply_returned": "答复退回修改", "reply_rejected": "答复不予采用",
         "published": "公开", "unpublished": "取消公开", "invalid": "不予受理", "faq": "转为常见问题",
     }
     id = db.Column(db.Integer, primary_key=True)

@@ -6,13 +6,14 @@ dispatcher  may draft into the mailbox column (its unit's information officers
             to departments (分办), publishes answered ones.
 handler     an information officer, liaison or head of the unit the message is
             assigned to: drafts the reply, transfers it, marks escalation.
-approver    a head (科室负责人) -- or leader -- of the handling unit, never the
-            reply's own author (four-eyes): approves or returns the reply."""
+reviewer    a candidate of the open step of the reply's review chain (review.py:
+            科室负责人, then 局领导 where the column says so), never the reply's
+            own author nor the decider of another step: approves, returns or
+            rejects the reply, and sees the message while it waits for them."""
 from intranet.org import roles
 from intranet.org.permissions import can_draft, manages_unit
 
 HANDLING_ROLES = {roles.OFFICER, roles.LIAISON, roles.DEPT_HEAD}
-APPROVING_ROLES = {roles.DEPT_HEAD, roles.LEADER, roles.PRINCIPAL}
 OVERSEEING_ROLES = {roles.DEPT_HEAD, roles.LEADER, roles.PRINCIPAL}
 
 
@@ -42,7 +43,7 @@ def can_view(user, message):
         return True
     unit_ids = {message.unit_id, *(u.id for u in message.unit.ancestors())}
     return any(m.unit_id in unit_ids and m.role in OVERSEEING_ROLES for m in user.memberships) \
-        or manages_unit(user, message.unit)
+        or manages_unit(user, message.unit) or is_reply_reviewer(user, message)
 
 
 def can_route(user, message):
@@ -55,22 +56,18 @@ def can_route(user, message):
     return False
 
 
-def approving_unit(unit):
-    """The unit whose head approves replies of `unit`: the unit itself, or --
-    when it has no head or leader -- its nearest ancestor that has one."""
+def is_reply_reviewer(user, message):
+    """A candidate or decider of a step of one of the message's replies."""
+    from .models import ReplyCandidate, ReplyStep
     from intranet.extensions import db
-    from intranet.org.models import RoleAssignment, User
-    for candidate in (unit, *unit.ancestors()):
-        has_head = db.session.execute(
-            db.select(RoleAssignment.id).join(User).filter(
-                RoleAssignment.unit_id == candidate.id, RoleAssignment.role.in_(APPROVING_ROLES),
-                User.active.is_(True)).limit(1)).scalar()
-        if has_head:
-            return candidate
-    return unit
+    return db.session.execute(
+        db.select(ReplyStep.id).outerjoin(ReplyCandidate, ReplyCandidate.step_id == ReplyStep.id)
+        .filter(ReplyStep.message_id == message.id,
+                db.or_(ReplyCandidate.user_id == user.id, ReplyStep.decided_by_id == user.id)).limit(1)
+    ).scalar() is not None
 
 
 def can_approve(user, reply):
-    if not user.is_authenticated or reply.author_id == user.id:
-        return False
-    return bool(_roles_in(user, approving_unit(reply.unit).id) & APPROVING_ROLES)
+    """May `user` decide the reply's open review step now (review.can_decide)?"""
+    from .review import can_decide
+    return can_decide(user, reply)

@@ -16,7 +16,8 @@ from intranet.sites.models import Column
 
 from . import review, service
 from .forms import EscalateForm, FaqForm, InvalidForm, NoteForm, ReplyForm, ReviewForm, RouteForm, UnpublishForm
-from .models import ANSWERED, ASSIGNED, IN_REVIEW, OPEN, RECEIVED, STATUS_LABELS, Message
+from .models import (ANSWERED, ASSIGNED, IN_REVIEW, OPEN, RECEIVED, STATUS_LABELS, STEP_OPEN, Message, Reply,
+                     ReplyCandidate, ReplyStep)
 from .permissions import can_approve, can_handle, can_route, can_view, is_dispatcher
 
 bp = Blueprint("mailbox_staff", __name__, url_prefix="/mailbox")
@@ -29,13 +30,20 @@ def mailbox_columns():
 
 def visible_messages_query(user):
     """Messages a person may see: every message of the mailboxes they dispatch,
-    and those assigned to their units."""
+    those assigned to their units, and those whose reply waits for their review."""
     stmt = db.select(Message)
     if user.is_sysadmin:
         return stmt
     columns = [c.id for c in mailbox_columns() if is_dispatcher(user, c)]
     units = list(user.unit_ids())
-    return stmt.filter(db.or_(Message.column_id.in_(columns), Message.unit_id.in_(units)))
+    return stmt.filter(db.or_(Message.column_id.in_(columns), Message.unit_id.in_(units),
+                              Message.id.in_(awaiting_review_ids(user))))
+
+
+def awaiting_review_ids(user):
+    """The messages whose reply waits for `user` at its open review step (a subquery)."""
+    return (db.select(ReplyStep.message_id).join(ReplyCandidate, ReplyCandidate.step_id == ReplyStep.id)
+            .filter(ReplyStep.status == STEP_OPEN, ReplyCandidate.user_id == user.id))
 
 
 def rows_for(messages, cal):
@@ -74,11 +82,14 @@ def index():
     stmt = visible_messages_query(current_user)
     if status == "open":
         stmt = stmt.filter(Message.status.in_(OPEN))
+    elif status == "mine":
+        stmt = stmt.filter(Message.id.in_(awaiting_review_ids(current_user)))
     elif status in STATUS_LABELS:
         stmt = stmt.filter(Message.status == status)
     messages = db.session.execute(stmt.order_by(Message.received_at).limit(500)).scalars().all()
+    mine = set(db.session.execute(awaiting_review_ids(current_user)).scalars())
     return render_template("mailbox/staff_index.html", rows=rows_for(messages, calendar()), status=status,
-                           statuses=STATUS_LABELS)
+                           statuses=STATUS_LABELS, mine=mine)
 
 
 @bp.route("/<int:message_id>")
@@ -98,15 +109,23 @@ def view(message_id):
     reply_form = ReplyForm()
     if message.wants_privacy:
         reply_form.publish.data = False
+    last = message.replies[-1] if message.replies else None
+    if last is not None and last.status == Reply.RETURNED and message.status == ASSIGNED and not reply_form.text.data:
+        reply_form.text.data = last.text  # returned for changes: revise it
+        reply_form.publish.data = last.publish_requested
     pending = message.pending_reply
+    review_form = ReviewForm()
+    if pending is not None and pending.open_step is not None:
+        review_form.step_id.data = pending.open_step.id
     return render_template(
         "mailbox/staff_message.html", message=message, row=rows_for([message], cal)[0],
         route_form=route_form, escalate_form=EscalateForm(), note_form=NoteForm(), reply_form=reply_form,
-        review_form=ReviewForm(), invalid_form=InvalidForm(), unpublish_form=UnpublishForm(), faq_form=faq_form,
+        review_form=review_form, invalid_form=InvalidForm(), unpublish_form=UnpublishForm(), faq_form=faq_form,
         may_route=can_route(user, message), may_handle=can_handle(user, message) and message.status == ASSIGNED,
         may_review=pending is not None and message.status == IN_REVIEW and can_approve(user, pending),
-        pending=pending, dispatcher=is_dispatcher(user, message.column), ANSWERED=ANSWERED, RECEIVED=RECEIVED,
-        ASSIGNED=ASSIGNED, OPEN=OPEN)
+        pending=pending, open_step=pending.open_step if pending is not None else None,
+        chain_labels=review.chain_labels(message.column), dispatcher=is_dispatcher(user, message.column),
+        ANSWERED=ANSWERED, RECEIVED=RECEIVED, ASSIGNED=ASSIGNED, OPEN=OPEN)
 
 
 def _done(message, text):
@@ -177,7 +196,8 @@ def reply(message_id):
                                        publish=bool(form.publish.data))
     except service.MailboxError as exc:
         return _refused(message, str(exc))
-    return _done(message, "答复已提交科室负责人审核。")
+    labels = [s.label for s in message.replies[-1].steps]
+    return _done(message, f"答复已提交{labels[0]}（审核流程：{' → '.join(labels)}）。")
 
 
 @bp.route("/<int:message_id>/review", methods=["POST"])
@@ -188,14 +208,26 @@ def decide(message_id):
     if pending is None:
         return _refused(message, "没有待审核的答复。")
     form = ReviewForm()
+    step_id = _form_id("step_id")
+    seen = db.session.get(ReplyStep, step_id) if step_id else None
+    if step_id and (seen is None or seen.reply_id != pending.id):
+        return _refused(message, "该审核环节已处理，请刷新页面查看。")
+    decision, comment = form.decision.data, form.comment.data or ""
     try:
-        if form.decision.data == "return":
-            review.return_reply(pending, current_user, form.comment.data or "")
+        if decision == "return":
+            review.return_reply(pending, current_user, comment, step=seen)
             text = "答复已退回修改。"
+        elif decision == "reject":
+            review.reject_reply(pending, current_user, comment, step=seen)
+            text = "答复已不予采用，承办单位需重新答复。"
         else:
-            review.approve_reply(pending, current_user, form.comment.data or "")
-            text = "答复已审核通过" + ("，已记为逾期答复" if message.reply_late else "") + \
-                   ("，并已公开。" if message.is_public else "。")
+            step = pending.open_step
+            review.approve_reply(pending, current_user, comment, step=seen)
+            if pending.status == Reply.APPROVED:
+                text = "答复已审核通过" + ("，已记为逾期答复" if message.reply_late else "") + \
+                       ("，并已公开。" if message.is_public else "。")
+            else:
+                text = f"已同意（{step.label}），答复已提交{pending.open_step.label}。"
     except service.MailboxError as exc:
         return _refused(message, str(exc))
     return _done(message, text)

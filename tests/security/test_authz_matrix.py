@@ -60,7 +60,9 @@ def _objects(app):
         mailbox_service.route_message(m, unit("hz-office"), user("officer"))
     from plugins.mailbox.review import approve_reply, submit_reply_for_review
     submit_reply_for_review(in_review, "矩阵答复的内容", user("officer"))
-    approve_reply(submit_reply_for_review(answered, "矩阵答复的内容", user("officer"), publish=False), user("head"))
+    reply = submit_reply_for_review(answered, "矩阵答复的内容", user("officer"), publish=False)
+    for reviewer in ("head", "leader"):  # the reply review chain: 科室负责人, then 局领导
+        approve_reply(reply, user(reviewer))
     db.session.commit()
     membership = db.session.execute(db.select(RoleAssignment).filter_by(user_id=user("officer").id)).scalar()
     return {

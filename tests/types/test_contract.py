@@ -169,7 +169,7 @@ def test_r10_r70_contract_mailbox_type(demo, login_as, client):
     """The mailbox type: a column of it, a message through the public form (with
     messages when fields are missing), a reply to the public pages, deadlines()."""
     from plugins.mailbox.models import ANSWERED, Message
-    from .test_mailbox import approve_over_http, assign_over_http, reply_over_http, write_over_http
+    from .test_mailbox import approve_chain_over_http, assign_over_http, reply_over_http, write_over_http
 
     staff = login_as("webmaster")
     col = create_column_over_http(staff, demo, "mailbox", "contract-mailbox", settings={"kind": "complaint"})
@@ -190,7 +190,7 @@ def test_r10_r70_contract_mailbox_type(demo, login_as, client):
 
     assign_over_http(login_as("officer"), demo, message, "sc-office")
     reply_over_http(login_as("sc_officer"), demo, message, "您好，俱乐部周末上午开放。")
-    approve_over_http(login_as("sc_head"), demo, message)
+    approve_chain_over_http(login_as, demo, message)
     db.session.refresh(message)
     assert message.status == ANSWERED and message.is_public
     assert get_type("mailbox").deadlines(message, calendar()) == []

@@ -70,6 +70,20 @@ def approve_over_http(client, app, message, decision="approve", comment=""):
                        data={"decision": decision, "comment": comment}, follow_redirects=True)
 
 
+# The demo consult column's default reply review chain for a message handled by
+# 上城区: its 科室负责人, then 局领导 (the 分管领导 of its parent unit, 市办).
+CHAIN = ("sc_head", "leader")
+
+
+def approve_chain_over_http(login_as, app, message, people=CHAIN, comment=""):
+    """Every step of the reply's review chain approves; returns the last page."""
+    resp = None
+    for who in people:
+        resp = approve_over_http(login_as(who), app, message, comment=comment)
+        assert "答复已" in text_of(resp) or "已同意" in text_of(resp), (who, text_of(resp)[-600:])
+    return resp
+
+
 def _message(subject):
     return db.session.execute(db.select(Message).filter_by(subject=subject)).scalar_one()
 
@@ -212,10 +226,15 @@ def test_r71_from_the_public_form_to_the_published_reply(consult, client, login_
     assert "正在办理" in text_of(lookup) and "户口簿" not in text_of(lookup)  # not given before approval
     assert "户口簿" not in text_of(client.get(f"/s/youth/c/{consult.slug}/"))
 
-    # The author may not approve (four-eyes); the head does.
+    # The author may not approve (four-eyes); the head does, then 局领导 (R-71).
     refused = approve_over_http(sc_officer, demo, message)
     assert "不能审核自己起草的答复" in text_of(refused) and _message(SAMPLE["subject"]).status == IN_REVIEW
     resp = approve_over_http(login_as("sc_head"), demo, message, comment="同意")
+    assert "已同意（科室负责人审核），答复已提交局领导审核" in text_of(resp)
+    db.session.refresh(message)
+    assert message.status == IN_REVIEW and not message.is_public
+    assert "户口簿" not in text_of(client.post(f"/s/youth/c/{consult.slug}/query", data={"code": code}))
+    resp = approve_over_http(login_as("leader"), demo, message, comment="同意")
     assert "答复已审核通过" in text_of(resp) and "已公开" in text_of(resp)
     db.session.refresh(message)
     assert message.status == ANSWERED and message.reply_late is False and message.is_public
@@ -276,12 +295,13 @@ def test_r71_late_reply_is_recorded_as_late(consult, login_as, demo, app):
     sc_officer = login_as("sc_officer")
     for m in (on_time, late):
         reply_over_http(sc_officer, demo, m, "您好，周末上午九点到十一点开放。")
-    head = login_as("sc_head")
-    set_now(app, datetime(2026, 10, 12, 23, 0))
-    approve_over_http(head, demo, on_time)
+    set_now(app, datetime(2026, 10, 12, 22, 0))
+    approve_chain_over_http(login_as, demo, on_time)
+    approve_over_http(login_as("sc_head"), demo, late)
     set_now(app, datetime(2026, 10, 13, 8, 30))
-    resp = approve_over_http(head, demo, late)
+    resp = approve_over_http(login_as("leader"), demo, late)
     assert "已记为逾期答复" in text_of(resp)
+    head = login_as("sc_head")
     db.session.refresh(on_time)
     db.session.refresh(late)
     assert (on_time.reply_late, late.reply_late) == (False, True)
@@ -366,7 +386,7 @@ def test_r72_private_messages_never_appear_publicly(consult, client, login_as, d
     assert 'name="publish"' not in page.get_data(as_text=True)
     # Even a forged "publish" in the form is ignored for a private message.
     reply_over_http(login_as("sc_officer"), demo, m, "您好，您反映的情况已核实处理。", publish=True)
-    approve_over_http(login_as("sc_head"), demo, m)
+    approve_chain_over_http(login_as, demo, m)
     db.session.refresh(m)
     assert m.status == ANSWERED and not m.is_public
     refused = login_as("officer").post(prefix(demo) + f"/mailbox/{m.id}/publish", follow_redirects=True)
@@ -393,7 +413,7 @@ def test_r72_internal_notes_are_never_shown_to_the_sender_or_the_public(consult,
     assert "此人多次来信" in text_of(officer.get(prefix(demo) + f"/mailbox/{m.id}"))
     assign_over_http(officer, demo, m, "sc-office", "内部分办说明不公开")
     reply_over_http(login_as("sc_officer"), demo, m, "您好！活动券7月1日起领取。")
-    approve_over_http(login_as("sc_head"), demo, m)
+    approve_chain_over_http(login_as, demo, m)
     for page in (client.post(f"/s/youth/c/{consult.slug}/query", data={"code": code}),
                  client.get(f"/s/youth/c/{consult.slug}/m/{m.id}.html"), client.get(f"/s/youth/c/{consult.slug}/")):
         assert page.status_code == 200
@@ -406,7 +426,7 @@ def test_r72_unpublish_and_promote_to_faq(consult, client, login_as, demo):
     officer = login_as("officer")
     assign_over_http(officer, demo, m, "sc-office")
     reply_over_http(login_as("sc_officer"), demo, m, "您好！活动券7月1日起领取。")
-    approve_over_http(login_as("sc_head"), demo, m)
+    approve_chain_over_http(login_as, demo, m)
     officer = login_as("officer")
     faq = column("faq")
     resp = officer.post(prefix(demo) + f"/mailbox/{m.id}/faq", data={"column_id": faq.id})
