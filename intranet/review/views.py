@@ -79,8 +79,14 @@ def review_state(item):
     }
 
 
+# Refusals of the person rather than of the item's state: 403 with the reason.
+FORBIDDEN = (engine.NotAllowed, engine.NotYourStep, engine.FourEyes)
+
+
 def _refused(exc):
     db.session.rollback()
+    if isinstance(exc, FORBIDDEN):
+        abort(403, exc.message)
     flash(exc.message, "danger")
 
 
@@ -287,6 +293,9 @@ def chains_index():
     return render_template("review/chains.html", sites=sites, site=site, rows=rows, importances=chains.IMPORTANCES)
 
 
+MAX_CHAIN_ROWS = 50
+
+
 @bp.route("/chains/<int:column_id>/<importance>", methods=["GET", "POST"])
 @login_required
 def chain_edit(column_id, importance):
@@ -297,7 +306,9 @@ def chain_edit(column_id, importance):
     errors = []
     if request.method == "POST":
         specs = []
-        for i in range(int(request.form.get("rows", 0))):
+        # the page's row count: a number, and no more rows than a chain can sensibly have
+        rows = min(max(request.form.get("rows", 0, type=int), 0), MAX_CHAIN_ROWS)
+        for i in range(rows):
             kind = request.form.get(f"kind_{i}") or ""
             if not kind:
                 continue
