@@ -70,3 +70,20 @@ def _error_page(exc):
     if description and any("\u4e00" <= ch <= "\u9fff" for ch in str(description)):
         message = description
     return render_template("error.html", code=code, title=title, message=message), code
+
+
+# -- numbers from the query string ---------------------------------------------------------------------
+
+MAX_ID = 2**31 - 1  # integer columns: no row has a larger id (and SQLite cannot even compare one)
+MAX_PAGE = 100_000  # a huge page number must not reach the database as an offset
+
+
+def id_arg(name):
+    """A positive id from the query string, or None (also for numbers no row can have)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
+def page_arg(name="page"):
+    """The page number from the query string: 1 to MAX_PAGE."""
+    return min(max(1, request.args.get(name, 1, type=int)), MAX_PAGE)

@@ -100,6 +100,26 @@ def test_r03_grants_from_the_demo_let_districts_draft_into_shared_columns(demo, 
     assert _draft(client, demo, _one(Column, slug="progress"), "西湖区推进会").status_code == 302
 
 
+def test_r03_demo_grants_go_to_the_districts_drafting_roles_only(demo, login_as):
+    # The district's head, proof-reader, secrecy reviewer and leader review their own district: the demo
+    # grants them no drafting into the city's columns, so they can neither draft there nor open, edit or
+    # submit the city officer's drafts.
+    progress = _one(Column, slug="progress")
+    granted = {g.user.username for g in progress.grants if g.permission == "draft"}
+    assert {"sc_officer", "xh_officer"} <= granted
+    assert not granted & {"sc_head", "sc_proof", "sc_secrecy", "sc_leader"}
+    resp = _draft(login_as("officer"), demo, progress, "市办草稿")
+    item_id = int(resp.headers["Location"].rstrip("/").split("/")[-2])
+    client = login_as("sc_head")
+    assert _draft(client, demo, progress, "上城区科长的稿件").status_code == 403
+    for path in (f"/items/{item_id}", f"/items/{item_id}/edit", f"/review/items/{item_id}"):
+        assert client.get(prefix(demo) + path).status_code == 403, path
+    assert client.post(prefix(demo) + f"/review/items/{item_id}/submit").status_code == 403
+    assert _one(Item, id=item_id).status == DRAFT
+    # The district's officer keeps the grant (分级负责).
+    assert login_as("sc_officer").get(prefix(demo) + f"/items/{item_id}/edit").status_code == 200
+
+
 def test_r03_non_admin_gets_403_on_admin_pages(demo, login_as):
     client = login_as("officer")
     for path in ("/org/units", "/org/users", "/sites/", "/org/users/new"):

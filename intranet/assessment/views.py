@@ -23,9 +23,14 @@ def _xlsx(buf, name):
     return send_file(buf, mimetype=XLSX, as_attachment=True, download_name=name)
 
 
-def _month_or_404(year, month, create=True):
+def _period_or_404(year, month=1):
+    """Years and months the pages know (a URL can hold any number)."""
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         abort(404)
+
+
+def _month_or_404(year, month, create=True):
+    _period_or_404(year, month)
     return cycle.get_month(year, month, create=create)
 
 
@@ -89,6 +94,7 @@ def month(year, month):
 @bp.route("/<int:year>/<int:month>/self/<int:unit_id>", methods=["GET", "POST"])
 @login_required
 def self_assess(year, month, unit_id):
+    _period_or_404(year, month)
     unit = db.session.get(Unit, unit_id) or abort(404)
     if not cycle.may_self_assess(current_user, unit):
         abort(403, "只有本单位的信息员、科室负责人或领导可以填写自评。")
@@ -124,6 +130,7 @@ def self_assess(year, month, unit_id):
 @bp.route("/<int:year>/<int:month>/unified/<int:unit_id>", methods=["GET", "POST"])
 @login_required
 def unified(year, month, unit_id):
+    _period_or_404(year, month)
     unit = db.session.get(Unit, unit_id) or abort(404)
     if not cycle.is_assessor(current_user, unit):
         abort(403, "只有考核人可以进行统一考核。")
@@ -210,6 +217,7 @@ def month_export(year, month):
 @bp.route("/year/<int:year>")
 @login_required
 def year(year):
+    _period_or_404(year)
     if not cycle.is_assessor(current_user):
         abort(403, "只有考核人可以查看年度汇总。")
     summary = cycle.year_summary(year)
@@ -221,6 +229,9 @@ def year(year):
 @bp.route("/year/<int:year>/fix", methods=["POST"])
 @login_required
 def year_fix(year):
+    _period_or_404(year)
+    if not cycle.is_assessor(current_user):
+        abort(403)
     try:
         cycle.fix_year(year, current_user)
     except cycle.CycleError as exc:
@@ -235,6 +246,7 @@ def year_fix(year):
 @bp.route("/year/<int:year>/export.xlsx")
 @login_required
 def year_export(year):
+    _period_or_404(year)
     if not cycle.is_assessor(current_user):
         abort(403)
     return _xlsx(excel.year_workbook(cycle.year_summary(year)), f"年度考核汇总-{year}.xlsx")

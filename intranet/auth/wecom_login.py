@@ -38,6 +38,7 @@ def start():
 def callback():
     from ..notify.wecom import InvalidCode, WeComUnavailable, exchange_code
     from ..outbox.channels import wecom_client
+    _config()  # 404 when WeCom is not configured, like the start page
     expected = session.pop("wecom_state", None)
     if not expected or request.args.get("state") != expected:
         flash("企业微信登录已失效（页面过期或在其他窗口发起），请重新扫码登录。", "danger")

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..items.models import Item
 from ..org.permissions import admin_required, can_edit_item, can_view_item, manages_unit
 from ..sites.models import Column, Site
+from ..ui import id_arg, page_arg
 from . import service
 from .forms import LexiconImportForm, LexiconWordForm
 from .lexicon import (CATEGORY_LABELS, SEVERITY_LABELS, export_lexicon_text, export_lexicon_xlsx,
@@ -85,7 +86,7 @@ def lexicon():
     severity = args.get("severity") or ""
     enabled = args.get("enabled") or ""
     scope = args.get("scope", type=int)
-    page = max(1, args.get("page", 1, type=int))
+    page = page_arg()
     stmt = select(LexiconWord).where(LexiconWord.scope.in_(visible or [-1]))
     if scope is not None and scope in visible:
         stmt = stmt.where(LexiconWord.scope == scope)
@@ -211,7 +212,7 @@ def import_lexicon():
 @login_required
 @admin_required
 def export_lexicon():
-    scope = request.args.get("scope", 0, type=int)
+    scope = id_arg("scope") or 0
     _require_scope(scope or None)
     entries = service.words_in_scope(scope or None)
     fmt = request.args.get("format", "txt")
@@ -320,7 +321,7 @@ def links_report():
     site_id = request.args.get("site", type=int)
     problem = request.args.get("problem") or "problems"
     status = request.args.get("status") or ""
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     stmt = (select(ItemLink, Item, Column, CheckedLink)
             .join(Item, Item.id == ItemLink.item_id)
             .join(Column, Column.id == Item.column_id)

@@ -9,6 +9,7 @@ from ..columntypes import registry
 from ..extensions import db
 from ..items.models import PUBLISHED, Item
 from ..items.service import record_revision
+from ..org import roles
 from ..org.models import RoleAssignment, Unit, User
 from ..sites.models import Column, ColumnGrant, Site
 from . import data
@@ -84,9 +85,10 @@ def load_demo():
             db.session.add(col)
             db.session.flush()
             created["columns"] += 1
-            # 分级负责: the other units' officers may draft into the column too.
+            # 分级负责: the other units' officers (their drafting roles, not their heads, reviewers or
+            # leaders) may draft into the column too.
             for username, _name, memberships in data.USERS:
-                if any(u in extra_units for u, _role in memberships):
+                if any(u in extra_units and role in roles.DRAFTING_ROLES for u, role in memberships):
                     db.session.add(ColumnGrant(column_id=col.id, user_id=users[username].id, permission="draft"))
         columns[slug] = col
 

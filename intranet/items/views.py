@@ -10,6 +10,7 @@ from ..extensions import db
 from ..org.permissions import can_draft, can_edit_item, can_view_item
 from ..signals import item_edited
 from ..sites.models import Column, Site
+from ..ui import id_arg
 from . import bodyimages, storage
 from .forms import CaptionForm, NewItemForm, UploadForm, make_item_form
 from .models import DRAFT, EDITABLE, RETURNED, STATUS_LABELS, Attachment, Item, Revision
@@ -48,7 +49,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    column_id = request.args.get("column", type=int)
+    column_id = id_arg("column")
     if not column_id:
         form = NewItemForm(meta={"csrf": False}, formdata=None)
         cols = draftable_columns(current_user)

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from .. import clock
 from ..extensions import db
+from ..ui import page_arg
 from .inbox import InboxMessage, unread_count
 
 bp = Blueprint("notify", __name__, url_prefix="/inbox")
@@ -20,7 +21,7 @@ def _unread():
 @bp.route("/")
 @login_required
 def index():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     rows = db.session.execute(
         db.select(InboxMessage).filter_by(user_id=current_user.id)
         .order_by(InboxMessage.created_at.desc(), InboxMessage.id.desc())

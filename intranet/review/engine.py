@@ -58,6 +58,11 @@ class NotYourStep(ReviewRefused):
     code = "foreign"
 
 
+class NotAllowed(ReviewRefused):
+    """The person may not do this to the item at all (pages answer 403)."""
+    code = "forbidden"
+
+
 class ClassifiedRefused(ReviewRefused):
     code = "classified"
 
@@ -131,7 +136,7 @@ def submit(item, user, form=None):
     if item.status not in (DRAFT, ITEM_RETURNED):
         raise ReviewRefused(f"该信息当前状态为“{item.status_label}”，不能提交审核。")
     if not can_edit_item(user, item):
-        raise ReviewRefused("您没有提交该信息的权限。")
+        raise NotAllowed("您没有提交该信息的权限。")
     errors = submission_errors(item)
     if errors:
         raise ReviewRefused("提交审核前还需补充：" + "；".join(errors))
@@ -455,7 +460,7 @@ def can_withdraw(user, item):
 def withdraw(item, user, reason):
     reason = (reason or "").strip()
     if not can_withdraw(user, item):
-        raise ReviewRefused("只有网站管理员或上级单位可以撤回信息。")
+        raise NotAllowed("只有网站管理员或上级单位可以撤回信息。")
     if not reason:
         raise ReviewRefused("请填写撤回原因。")
     if item.status not in (PUBLISHED, ITEM_APPROVED):
@@ -493,7 +498,7 @@ def reopen(item, user):
     if item.status not in (WITHDRAWN, EXPIRED):
         raise ReviewRefused(f"该信息当前状态为“{item.status_label}”，不能重新编辑。")
     if not (item.author_id == user.id or can_edit_item_when_draft(user, item)):
-        raise ReviewRefused("您没有编辑该信息的权限。")
+        raise NotAllowed("您没有编辑该信息的权限。")
     item.status = DRAFT
     audit.record("item_reopened", item, user=user)
     return item

@@ -13,6 +13,7 @@ from ..org import roles
 from ..org.models import Unit, User
 from ..org.permissions import can_edit_item, can_manage_column, manages_unit
 from ..sites.models import Column, Site
+from ..ui import MAX_ID, id_arg, page_arg
 from . import access, chains, diff, engine, exports, links
 from .archive import archived_path
 from .models import (DECISION_LABELS, LEDGER_LABELS, OPEN, PUBLISH_DECISION_LABELS, ChainStep, LedgerEntry,
@@ -79,8 +80,14 @@ def review_state(item):
     }
 
 
+# Refusals of the person rather than of the item's state: 403 with the reason.
+FORBIDDEN = (engine.NotAllowed, engine.NotYourStep, engine.FourEyes)
+
+
 def _refused(exc):
     db.session.rollback()
+    if isinstance(exc, FORBIDDEN):
+        abort(403, exc.message)
     flash(exc.message, "danger")
 
 
@@ -294,7 +301,7 @@ def chains_index():
              if manages_unit(current_user, s.unit)]
     if not sites:
         abort(403)
-    site = next((s for s in sites if s.id == request.args.get("site", type=int)), sites[0])
+    site = next((s for s in sites if s.id == id_arg("site")), sites[0])
     rows = []
     for col, depth in column_tree(site):
         cells = []
@@ -307,6 +314,9 @@ def chains_index():
     return render_template("review/chains.html", sites=sites, site=site, rows=rows, importances=chains.IMPORTANCES)
 
 
+MAX_CHAIN_ROWS = 50
+
+
 @bp.route("/chains/<int:column_id>/<importance>", methods=["GET", "POST"])
 @login_required
 def chain_edit(column_id, importance):
@@ -317,7 +327,9 @@ def chain_edit(column_id, importance):
     errors = []
     if request.method == "POST":
         specs = []
-        for i in range(int(request.form.get("rows", 0))):
+        # the page's row count: a number, and no more rows than a chain can sensibly have
+        rows = min(max(request.form.get("rows", 0, type=int), 0), MAX_CHAIN_ROWS)
+        for i in range(rows):
             kind = request.form.get(f"kind_{i}") or ""
             if not kind:
                 continue
@@ -399,7 +411,7 @@ def ledger_query(scope):
         stmt = stmt.filter(LedgerEntry.unit_id.in_(scope or [-1]))
     for arg, col in (("site", LedgerEntry.site_id), ("column", LedgerEntry.column_id), ("unit", LedgerEntry.unit_id),
                      ("user", LedgerEntry.user_id)):
-        value = request.args.get(arg, type=int)
+        value = id_arg(arg)
         if value:
             stmt = stmt.filter(col == value)
     if request.args.get("action") in LEDGER_LABELS:
@@ -428,7 +440,7 @@ def _filter_choices(scope):
 @login_required
 def ledger():
     scope = _require_inspector()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     total = db.session.execute(db.select(db.func.count()).select_from(ledger_query(scope).order_by(None).subquery())
                                ).scalar()
     entries = db.session.execute(ledger_query(scope).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).scalars().all()
@@ -465,11 +477,12 @@ def publications_query(scope):
     stmt = db.select(Publication)
     if scope is not None:
         stmt = stmt.filter(Publication.unit_id.in_(scope or [-1]))
-    ids = [int(x) for x in (request.args.get("ids") or "").split(",") if x.strip().isdigit()]
+    ids = [int(x) for x in (request.args.get("ids") or "").split(",")[:1000]
+           if x.strip().isdigit() and 0 < int(x) <= MAX_ID]
     if ids:
         stmt = stmt.filter(Publication.id.in_(ids))
     for arg, col in (("site", Publication.site_id), ("column", Publication.column_id), ("unit", Publication.unit_id)):
-        value = request.args.get(arg, type=int)
+        value = id_arg(arg)
         if value:
             stmt = stmt.filter(col == value)
     start, end = _date_arg("start"), _date_arg("end", end=True)
@@ -527,7 +540,7 @@ def forms_xlsx():
 @login_required
 def archive():
     scope = _require_inspector()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     pubs = db.session.execute(publications_query(scope).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
                               ).scalars().all()
     args = {k: v for k, v in _filters().items() if v}

@@ -30,3 +30,16 @@ def test_r90_pages_render_for_assessor_and_units(assess_app, aclient):
     login(aclient, "proof1")  # no unit to self-assess, not an assessor
     assert aclient.get(url(aclient, "/assessment/2026/10")).status_code == 403
     assert aclient.get(url(aclient, "/assessment/reports")).status_code == 403
+
+
+def test_r90_periods_outside_the_calendar_are_not_found_and_only_assessors_confirm_the_year(assess_app, aclient):
+    # Numbers in the URL that name no month the pages know answer 404 (they used to reach datetime()).
+    login(aclient, "webmaster")
+    sc = unit("sc-office").id
+    for path in (f"/assessment/2026/13/self/{sc}", f"/assessment/2026/0/unified/{sc}", f"/assessment/9999/1/self/{sc}",
+                 f"/assessment/2147483647/1/unified/{sc}", "/assessment/year/9999", "/assessment/year/1999/export.xlsx"):
+        assert aclient.get(url(aclient, path)).status_code == 404, path
+    assert aclient.post(url(aclient, "/assessment/year/9999/fix")).status_code == 404
+    # Confirming the yearly summary is the assessor's: others get 403, not a redirect with a message.
+    login(aclient, "sc_officer")
+    assert aclient.post(url(aclient, "/assessment/year/2026/fix")).status_code == 403

@@ -88,3 +88,9 @@ def test_r06_wecom_down_gives_a_clear_message(wapp):
     resp = client.get(prefix(app) + f"/login/wecom/callback?code={code}&state={query['state'][0]}",
                       follow_redirects=True)
     assert "暂时无法连接企业微信" in text_of(resp)
+
+
+def test_r06_without_wecom_configured_both_pages_answer_404(app, client):
+    # The callback too: it must not touch WeCom (nor flash a WeCom message) when there is none.
+    for path in ("/login/wecom/", "/login/wecom/callback", "/login/wecom/callback?code=x&state=y"):
+        assert client.get(prefix(app) + path).status_code == 404, path

@@ -109,6 +109,21 @@ def test_r31_only_admins_configure_chains_and_a_chain_needs_a_review_step(demo):
     assert chains.configured_chain(news, "normal") == (None, None)
 
 
+def test_r31_chain_form_with_a_bad_row_count_is_refused_not_a_crash(demo):
+    # The hidden row count comes back from the browser: missing, not a number or absurdly large.
+    news = column("news")
+    webmaster = as_user(demo, "webmaster")
+    url = prefix(demo) + f"/review/chains/{news.id}/normal"
+    for rows in ("", "abc", "-3"):  # no rows read
+        resp = webmaster.post(url, data={"rows": rows, "kind_0": "proofread"})
+        assert resp.status_code == 200 and "至少要有一个审核环节" in text_of(resp), rows
+    assert chains.configured_chain(news, "normal") == (None, None)
+    # A huge count reads the rows there are (at most 50), promptly.
+    resp = webmaster.post(url, data={"rows": "99999999999999999999", "kind_0": "proofread"})
+    assert resp.status_code == 302
+    assert chains.configured_chain(news, "normal") != (None, None)
+
+
 def test_r33_secrecy_review_only_where_the_column_requires_it(demo):
     col = column("history")
     col.requires_secrecy_review = False

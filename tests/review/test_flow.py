@@ -114,6 +114,26 @@ def test_r34_someone_not_on_the_step_is_refused(demo):
     assert open_step(item_id).position == 1
 
 
+def test_r34_r39_people_without_standing_get_403_with_the_reason(demo):
+    # Refusals of the person (not of the item's state) answer 403, so the authorisation matrix can see them.
+    officer = as_user(demo, "officer")
+    item_id = create_item(officer)
+    resp = as_user(demo, "proof1").post(prefix(demo) + f"/review/items/{item_id}/submit")
+    assert resp.status_code == 403 and "没有提交该信息的权限" in text_of(resp)
+    submit(officer, item_id)
+    step = open_step(item_id)
+    for who, reason in (("officer", "四眼原则"), ("leader", "不是该审核环节的审核人")):
+        resp = as_user(demo, who).post(prefix(demo) + f"/review/steps/{step.id}/decide",
+                                       data={"decision": "approve", "revision_no": step.run.revision_no})
+        assert resp.status_code == 403 and reason in text_of(resp), who
+    resp = as_user(demo, "proof1").post(prefix(demo) + f"/review/items/{item_id}/withdraw", data={"reason": "试试"})
+    assert resp.status_code == 403 and "只有网站管理员或上级单位可以撤回信息" in text_of(resp)
+    assert open_step(item_id).id == step.id and item(item_id).status == IN_REVIEW
+    # A refusal because of the item's state stays a message on the item's page.
+    resp = officer.post(prefix(demo) + f"/review/items/{item_id}/submit")
+    assert resp.status_code == 302
+
+
 def test_r34_comment_required_for_return_and_reject(demo):
     officer = as_user(demo, "officer")
     item_id = create_item(officer)

@@ -7,24 +7,51 @@ A route missing here fails that test: when you add a route, add an entry.
   page); everyone else must get 403 or 404 (anonymous visitors: a redirect to
   the sign-in page, 403 or 404).
 - post: for routes that only accept POST. "safe": an empty POST changes
-  nothing, so it is sent as the allowed roles too; "unsafe": it would delete,
-  toggle or sign out, so only the refused roles send it. GET+POST routes are
-  fetched with GET by everyone and POSTed (empty) by the refused roles.
-- params: which object the URL uses (names from OBJECTS in the test)."""
+  nothing (at most it marks the person's own messages read), so it is sent as
+  the allowed roles too; "unsafe": it would delete, toggle, submit, requeue or
+  sign out, so only the refused roles send it. GET+POST routes are fetched with
+  GET by everyone and POSTed (empty) by the refused roles.
+- params: which object the URL uses (names from _objects() in the test).
+- needs: a setting the route needs; where the walk's app lacks it (the test
+  config has no WeCom) the route answers 404 to everyone, and the walk checks
+  that instead; `allowed` is who may use it once it is configured.
+
+The roles are the demo's people of 市办 (hz-office, the root unit, which hosts
+the demo site and answers for the objects), plus two people of 上城区
+(sc-office, a district below it) who must see only what their grants and
+their own unit give them: sc_officer drafts into 市办's 建设进程 by grant
+(分级负责), sc_head heads 上城区 (inspects 上城区 and below, not 市办)."""
 from dataclasses import dataclass, field
 
 ANON = "anonymous"
-ROLES = [ANON, "admin", "webmaster", "siteadmin", "officer", "liaison", "proof1", "head", "secrecy", "leader",
-         "principal"]
+HZ = ["admin", "webmaster", "siteadmin", "officer", "liaison", "proof1", "head", "secrecy", "leader", "principal"]
+OUTSIDERS = ["sc_officer", "sc_head"]
+ROLES = [ANON, *HZ, *OUTSIDERS]
 SIGNED_IN = frozenset(ROLES[1:])
 EVERYONE = frozenset(ROLES)
+NOBODY = frozenset()
+HZ_STAFF = frozenset(HZ)                                       # everyone of 市办: they see its items
 ADMINS = frozenset({"admin", "webmaster", "siteadmin"})        # system admin, webmaster, site admin of the site's unit
 SECURITY = frozenset({"admin", "siteadmin"})                   # system admin and 网站专管员
 SYSADMIN = frozenset({"admin"})
-DRAFTERS = frozenset({"officer", "liaison"})                   # drafting roles of the item's unit
+# Who may draft into 建设进程 (the column of the draft item): 市办's drafting roles, and by grant the
+# districts' officers.
+DRAFTERS = frozenset({"officer", "liaison", "sc_officer"})
 # The public's messages in 市办's mailbox: its drafters dispatch, its head and leaders oversee, admins manage;
-# the proof-reader and the secrecy reviewer have no part in them.
+# the proof-reader and the secrecy reviewer have no part in them, nor have the districts.
 MAILBOX_STAFF = frozenset({"admin", "webmaster", "siteadmin", "officer", "liaison", "head", "leader", "principal"})
+# Review records (R-36..R-38): inspectors (system admin; webmaster, site admin, head, secrecy reviewer,
+# leaders) of a unit and the units below it; the districts' inspectors see only their own district.
+INSPECTORS = frozenset({"admin", "webmaster", "siteadmin", "head", "secrecy", "leader", "principal", "sc_head"})
+HZ_INSPECTORS = INSPECTORS - {"sc_head"}
+# Assessment (R-90..R-92): the assessor role is the webmaster (LANMU_ASSESSMENT_ASSESSOR_ROLES, and the
+# system admin); the officers, liaisons, heads and leaders of an assessed unit self-assess it; admins, heads
+# and leaders see the statistics and reports.
+ASSESSORS = frozenset({"admin", "webmaster"})
+HZ_SELF_ASSESSORS = frozenset({"officer", "liaison", "head", "leader", "principal"})
+STATISTICS = ASSESSORS | {"siteadmin", "head", "leader", "principal", "sc_head"}
+# The health view (R-93) of 市办's site: its admins, and heads and leaders of 市办.
+HEALTH = ADMINS | {"head", "leader", "principal"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +59,11 @@ class Access:
     allowed: frozenset
     post: str = ""          # "", "safe" or "unsafe" (POST-only routes)
     params: dict = field(default_factory=dict)
+    needs: str = ""         # a setting without which the route answers 404 to everyone
 
+
+OPEN_MONTH = {"year": "assessment_year", "month": "open_month"}
+PUBLISHED_MONTH = {"year": "assessment_year", "month": "published_month"}
 
 MATRIX = {
     # static files and the public site
@@ -43,17 +74,22 @@ MATRIX = {
     "public.column": Access(EVERYONE),
     "public.item": Access(EVERYONE, params={"item_id": "published_item"}),
     "public.attachment": Access(EVERYONE, params={"item_id": "published_item", "attachment_id": "published_image"}),
+    "public.search": Access(EVERYONE),
+    "public.rss": Access(EVERYONE),
     # sign-in
     "auth.login": Access(EVERYONE),
     "auth.logout": Access(SIGNED_IN, post="unsafe"),
     "auth.change_password": Access(SIGNED_IN),
+    # WeCom sign-in (R-06): anyone, once WeCom is configured (tests/reminders/test_wecom_login.py)
+    "wecom_login.start": Access(EVERYONE, needs="WECOM_CORP_ID"),
+    "wecom_login.callback": Access(EVERYONE, needs="WECOM_CORP_ID"),
     "dashboard.index": Access(SIGNED_IN),
     # items (the draft item is the officer's, in a column of 市办)
     "items.index": Access(SIGNED_IN),
     "items.new": Access(SIGNED_IN),
-    "items.view": Access(SIGNED_IN),
-    "items.revision": Access(SIGNED_IN),
-    "items.download": Access(SIGNED_IN),
+    "items.view": Access(HZ_STAFF | DRAFTERS),
+    "items.revision": Access(HZ_STAFF | DRAFTERS),
+    "items.download": Access(HZ_STAFF | DRAFTERS),
     "items.edit": Access(DRAFTERS),
     "items.upload": Access(DRAFTERS, post="safe"),
     "items.caption": Access(DRAFTERS, post="safe"),
@@ -126,4 +162,72 @@ MATRIX = {
     "mailbox_staff.publish": Access(MAILBOX_STAFF, post="safe"),
     "mailbox_staff.unpublish": Access(MAILBOX_STAFF, post="safe"),
     "mailbox_staff.faq": Access(MAILBOX_STAFF, post="safe"),
+    # review and publication (R-30..R-40). The draft is the officer's; the review item is in review with its
+    # first step (校对) open for 市办's proof-readers; the withdrawn item went through the chain, was
+    # published (its approval form and archive are the publication) and withdrawn; the published item is
+    # on the public site.
+    "review.queue": Access(SIGNED_IN),
+    "review.item": Access(HZ_STAFF | DRAFTERS, params={"item_id": "review_item"}),
+    "review.submit": Access(DRAFTERS, post="unsafe"),
+    "review.decide": Access(frozenset({"proof1"}), post="safe", params={"step_id": "review_step"}),
+    "review.reresolve": Access(ADMINS, post="safe", params={"step_id": "review_step"}),
+    "review.withdraw": Access(frozenset({"webmaster"}), post="safe", params={"item_id": "published_item"}),
+    "review.reopen": Access(DRAFTERS, post="unsafe", params={"item_id": "withdrawn_item"}),
+    # an e-mail decision link of the proof-reader: opened without signing in, or signed in as its addressee
+    "review.link": Access(frozenset({ANON, "proof1"}), params={"token": "review_link_token"}),
+    "review.chains_index": Access(ADMINS),
+    "review.chain_edit": Access(ADMINS, params={"importance": "importance"}),
+    "review.chain_delete": Access(ADMINS, post="unsafe", params={"importance": "importance"}),
+    "review.ledger": Access(INSPECTORS),
+    "review.ledger_xlsx": Access(INSPECTORS),
+    "review.archive": Access(INSPECTORS),
+    # 上城区's head has no publication in scope: 404
+    "review.forms_xlsx": Access(HZ_INSPECTORS),
+    # one publication of 市办: its inspectors and its author
+    "review.form": Access(HZ_INSPECTORS | {"officer"}, params={"pub_id": "publication"}),
+    "review.archived": Access(HZ_INSPECTORS | {"officer"}, params={"pub_id": "publication"}),
+    "review.archived_file": Access(HZ_INSPECTORS | {"officer"},
+                                   params={"pub_id": "publication", "file_id": "publication_file"}),
+    # content checks (R-50..R-52): lexicons and the link report for admins; masking and the editor's
+    # preview for those who may edit the draft
+    "checks.lexicon": Access(ADMINS),
+    "checks.edit_word": Access(ADMINS, params={"word_id": "lexicon_word"}),
+    "checks.toggle_word": Access(ADMINS, post="unsafe", params={"word_id": "lexicon_word"}),
+    "checks.import_lexicon": Access(ADMINS),
+    "checks.export_lexicon": Access(ADMINS),
+    "checks.links_report": Access(ADMINS),
+    "checks.mask": Access(DRAFTERS, post="safe"),
+    "checks.preview": Access(DRAFTERS, post="safe"),
+    # reminders (R-80..R-84): one's own; the outbox for admins
+    "reminders.mine": Access(SIGNED_IN),
+    "reminders.mark_read": Access(SIGNED_IN, post="safe"),
+    "reminders.outbox": Access(ADMINS),
+    "reminders.send_test": Access(ADMINS, post="safe"),
+    "reminders.retry": Access(ADMINS, post="unsafe", params={"row_id": "outbox_row"}),
+    # the in-app inbox: one's own messages (the message is the officer's)
+    "notify.index": Access(SIGNED_IN),
+    "notify.open_message": Access(frozenset({"officer"}), post="safe", params={"message_id": "inbox_message"}),
+    "notify.read_all": Access(SIGNED_IN, post="safe"),
+    # assessment (R-90..R-92): the open month (October 2026, after its self-assessment window) and the
+    # published month (September 2026, also public); the unit is 市办
+    "assessment.index": Access(SIGNED_IN),
+    "assessment.month": Access(ASSESSORS | HZ_SELF_ASSESSORS | frozenset(OUTSIDERS), params=OPEN_MONTH),
+    "assessment.self_assess": Access(HZ_SELF_ASSESSORS, params=OPEN_MONTH),
+    "assessment.unified": Access(ASSESSORS, params=OPEN_MONTH),
+    "assessment.fix": Access(ASSESSORS, post="safe", params=OPEN_MONTH),
+    "assessment.publish": Access(ASSESSORS, post="safe", params=OPEN_MONTH),
+    "assessment.month_export": Access(ASSESSORS, params=OPEN_MONTH),
+    "assessment.results": Access(SIGNED_IN, params=PUBLISHED_MONTH),
+    "assessment.year": Access(ASSESSORS, params={"year": "assessment_year"}),
+    "assessment.year_export": Access(ASSESSORS, params={"year": "assessment_year"}),
+    "assessment.year_fix": Access(ASSESSORS, post="unsafe", params={"year": "assessment_year"}),
+    "assessment.people": Access(STATISTICS),
+    "assessment.people_export": Access(STATISTICS),
+    "assessment.reports": Access(STATISTICS),
+    "assessment.reports_export": Access(STATISTICS),
+    "assessment_public.public_index": Access(EVERYONE),
+    "assessment_public.public_results": Access(EVERYONE, params=PUBLISHED_MONTH),
+    # the inspection health view (R-93)
+    "health.index": Access(HEALTH),
+    "health.site": Access(HEALTH),
 }

@@ -4,11 +4,20 @@ answer 200 with HTML are also checked for anything executable (the CSP
 forbids inline scripts)."""
 import io
 from datetime import date
+from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
+from intranet.assessment import cycle
 from intranet.extensions import db
 from intranet.items import storage
+from intranet.items.models import Item
+from intranet.notify import notify
+from intranet.notify.inbox import InboxMessage
+from intranet.outbox.models import FAILED, OutboxMessage
+from intranet.review import engine, links
+from intranet.review.models import Publication, PublicationFile
+from intranet.checks import service as checks_service
 from intranet.workdays.models import WorkdayOverride
 from plugins.mailbox import service as mailbox_service
 from plugins.mailbox.models import Message
@@ -25,8 +34,58 @@ from .htmlcheck import executable_parts
 MATRIX_FILE = "tests/security/authz_matrix.py"
 
 
+def through_the_chain(item_id, author="officer"):
+    """Submit the item and approve every step as its first candidate: the engine publishes it
+    (approval form, archive, ledger). Returns the item."""
+    item = db.session.get(Item, item_id)
+    engine.submit(item, user(author))
+    for _ in range(20):
+        step = engine.open_step(item)
+        if step is None:
+            break
+        decider = min(step.candidates, key=lambda c: c.user_id).user
+        engine.decide(step, decider, "approve")
+    db.session.commit()
+    assert item.status == "published", item.status
+    return item
+
+
+def submitted(item_id, author="officer"):
+    """Submit the item: its first step (校对) opens for 市办's proof-readers. Returns the open step."""
+    item = db.session.get(Item, item_id)
+    engine.submit(item, user(author))
+    db.session.commit()
+    return engine.open_step(item)
+
+
+def fixed_month(year, month, publish=False):
+    """The month assessed for every unit as computed, fixed, and (publish) published in public too."""
+    m = cycle.get_month(year, month)
+    for score in cycle.refresh(m).values():
+        values = {"leader_named": 10, "responsibility": 5, "problem_solving": 5, "dedicated_officer": 10,
+                  "frequency": score.computed_frequency, "volume": score.computed_volume}
+        cycle.save_unified(m, score.unit, user("webmaster"), values, {})
+    cycle.fix_month(m, user("webmaster"))
+    if publish:
+        cycle.publish_month(m, user("webmaster"), public=True)
+    db.session.commit()
+    return m
+
+
+def assessment_months():
+    """October 2026 open (its self-assessment closed on 10 November, the unified assessment under way),
+    September 2026 fixed and published, on the intranet and in public, and August 2026 fixed."""
+    opened = cycle.get_month(2026, 10)
+    cycle.refresh(opened)
+    db.session.commit()
+    return opened, fixed_month(2026, 9, publish=True), fixed_month(2026, 8)
+
+
 def _objects(app):
     """The objects the URLs point at: one of each kind, built from the demo."""
+    app.config.setdefault("LANMU_ARCHIVE_DIR", None)
+    if not app.config["LANMU_ARCHIVE_DIR"]:
+        app.config["LANMU_ARCHIVE_DIR"] = str(Path(app.config["LANMU_UPLOAD_DIR"]).parent / "archive")
     officer = client_from(app)
     login(officer, "officer")
     draft = new_item(officer, "progress", title="矩阵草稿")
@@ -64,6 +123,29 @@ def _objects(app):
     for reviewer in ("head", "leader"):  # the reply review chain: 科室负责人, then 局领导 (R-71)
         approve_reply(reply, user(reviewer))
     db.session.commit()
+    # Review: an item waiting for the proof-readers (its step, decided on the web), another whose step
+    # has an e-mail link for proof1, and one published through the chain with a file and then withdrawn.
+    step = submitted(new_item(officer, "progress", title="矩阵审核中", source="市办"))
+    link_step = submitted(new_item(officer, "progress", title="矩阵审核链接", source="市办"))
+    token = links.create_links(link_step, user("proof1"))["approve"]
+    chained = new_item(officer, "progress", title="矩阵经审核发布", source="市办")
+    upload(officer, chained)
+    through_the_chain(chained)
+    engine.withdraw(db.session.get(Item, chained), user("webmaster"), "矩阵撤回原因")
+    db.session.commit()
+    pub = db.session.execute(db.select(Publication).filter_by(item_id=chained)).scalars().first()
+    pub_file = db.session.execute(db.select(PublicationFile).filter_by(publication_id=pub.id)).scalars().first()
+    notify([user("officer")], "矩阵消息", "矩阵消息的内容", "/intranet/items/")
+    db.session.commit()
+    inbox = db.session.execute(db.select(InboxMessage).filter_by(user_id=user("officer").id)
+                               .order_by(InboxMessage.id)).scalars().first()
+    outbox = db.session.execute(db.select(OutboxMessage).order_by(OutboxMessage.id)).scalars().first()
+    outbox.status, outbox.attempts, outbox.last_error = FAILED, 8, "矩阵：投递失败"
+    personal = new_item(officer, "progress", title="矩阵个人信息", body="<p>联系人手机13812345678，请及时联系。</p>")
+    word = checks_service.save_word(None, user("admin"), word="矩阵词", category="typo", severity="warn",
+                                    suggestion="矩阵", enabled=True, site_id=None)
+    opened, published_month, fixed = assessment_months()
+    db.session.commit()
     membership = db.session.execute(db.select(RoleAssignment).filter_by(user_id=user("officer").id)).scalar()
     return {
         "item_id": draft, "attachment_id": attachment_of(draft).id, "number": 1,
@@ -74,6 +156,12 @@ def _objects(app):
         "workday_override_id": override.id, "workday_year": 2027, "mailbox_slug": "consult",
         "message_id": message.id, "public_message_id": public_message.id,
         "mailbox_assigned_id": assigned.id, "mailbox_review_id": in_review.id, "mailbox_answered_id": answered.id,
+        "review_item": step.item_id, "review_step": step.id, "review_link_token": token,
+        "link_item": link_step.item_id, "withdrawn_item": chained, "publication": pub.id,
+        "publication_file": pub_file.id, "importance": "normal", "inbox_message": inbox.id,
+        "outbox_row": outbox.id, "lexicon_word": word.id, "assessment_year": opened.year,
+        "open_month": opened.month, "published_month": published_month.month,
+        "fixed_month": fixed.month, "personal_item": personal,
         "filename": None,  # per endpoint below
     }
 
@@ -128,7 +216,7 @@ def test_authorisation_matrix_every_route_as_every_role(demo):
         for rule in rules:
             access = MATRIX[rule.endpoint]
             url = _url(demo, rule, access, objects)
-            allowed = role in access.allowed
+            allowed = role in access.allowed and not (access.needs and not demo.config.get(access.needs))
             if "GET" in rule.methods:
                 resp = client.get(url)
                 ok = _accepted(resp) if allowed else _refused(role, resp)

@@ -232,3 +232,17 @@ def test_nul_characters_are_refused_not_a_server_error(demo, client):
     assert client.get("/s/you%00th/").status_code == 400
     assert client.post(P(demo) + "/login", data={"username": "offi\x00cer", "password": "x"}).status_code == 400
     assert client.get(P(demo) + "/login?next=%00").status_code == 400
+
+
+def test_huge_numbers_in_query_strings_never_reach_the_database(demo, login_as):
+    # Ids no row can have and page numbers whose offset the database cannot take (SQLite overflows at
+    # 2**63, PostgreSQL's integer at 2**31) are ignored or clamped: a page, never a server error.
+    huge, bigger = str(2**31), "99999999999999999999"
+    admin = login_as("admin")
+    for path in (f"/review/ledger?page={bigger}&site={huge}&column={bigger}&unit={huge}&user={bigger}",
+                 f"/review/archive?page={bigger}&unit={bigger}", f"/review/chains?site={bigger}",
+                 f"/inbox/?page={bigger}", f"/checks/lexicon?page={bigger}&scope={bigger}",
+                 f"/checks/links?page={bigger}&site={bigger}", f"/items/new?column={huge}"):
+        assert admin.get(P(demo) + path).status_code == 200, path
+    assert admin.get(P(demo) + f"/review/forms.xlsx?ids={huge},{bigger}").status_code == 404  # nothing to export
+    assert admin.get(P(demo) + f"/checks/lexicon/export?scope={bigger}").status_code == 200  # the global lexicon
