@@ -179,9 +179,11 @@ def _implied_errors(rule, op):
     if PATH_PARAM.search(rule.rule):
         out.add(404)
     if op.query is not None:
-        out.add(422)
+        out |= {400, 422}  # 400: a NUL character anywhere in the query string (intranet/security/hardening.py)
     if op.body is not None or op.multipart is not None:
         out |= {400, 413, 415, 422}
+    if op.scope == "write":
+        out.add(409)  # every change depends on the object's state
     return out
 
 
