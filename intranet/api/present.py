@@ -46,7 +46,7 @@ def attachment_out(a):
 
 def step_out(step):
     return s.StepOut(
-        id=step.id, run_number=step.run.number, position=step.position, kind=step.kind, label=step.label,
+        id=step.id, run_number=step.run.number, run_revision_no=step.run.revision_no, position=step.position, kind=step.kind, label=step.label,
         role=step.role, unit=unit_ref(step.unit), status=step.status, status_label=step.status_label,
         opened_at=aware(step.opened_at), decided_at=aware(step.decided_at), decided_by=user_ref(step.decided_by),
         decision=step.decision, decision_label=step.decision_label, comment=step.comment or "",

@@ -287,6 +287,7 @@ class AttachmentOut(Out):
 class StepOut(Out):
     id: int
     run_number: int
+    run_revision_no: int = Field(description="the revision under review: send it as `revision_no` when deciding")
     position: int
     kind: str
     label: str

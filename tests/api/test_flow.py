@@ -30,8 +30,7 @@ def my_step_for(client, item_id):
 def approve(client, item_id, comment=""):
     task = my_step_for(client, item_id)
     assert task is not None, "no open step for this reviewer"
-    payload = {"decision": "approve", "comment": comment, "revision_no": task["step"]["revision_no"]
-               or task["item"]["revision_no"]}
+    payload = {"decision": "approve", "comment": comment, "revision_no": task["step"]["run_revision_no"]}
     resp = client.post(f"/review/steps/{task['step']['id']}/decide", json=payload)
     if resp.status_code == 409 and body(resp)["code"] == "checks_need_acknowledgement":
         payload["acknowledge"] = [f["key"] for f in body(resp)["findings"]]
