@@ -42,6 +42,7 @@ CODES = {
     "not_your_step": (403, "不是该审核环节的审核人"),
     "not_found": (404, "资源不存在（或无权查看）"),
     "method_not_allowed": (405, "不支持此请求方式"),
+    "not_acceptable": (406, "无法提供所请求的格式"),
     "bad_request": (400, "请求格式不正确"),
     "invalid_json": (400, "请求体不是合法的JSON"),
     "conflict": (409, "当前状态不允许此操作"),
