@@ -10,7 +10,9 @@ A route missing here fails that test: when you add a route, add an entry.
   nothing, so it is sent as the allowed roles too; "unsafe": it would delete,
   toggle or sign out, so only the refused roles send it. GET+POST routes are
   fetched with GET by everyone and POSTed (empty) by the refused roles.
-- params: which object the URL uses (names from OBJECTS in the test)."""
+- params: which object the URL uses (names from OBJECTS in the test).
+- status: when set, every request -- as every role and anonymously -- must get
+  exactly this status (the token-only API answers 401 to a session cookie)."""
 from dataclasses import dataclass, field
 
 ANON = "anonymous"
@@ -32,7 +34,13 @@ class Access:
     allowed: frozenset
     post: str = ""          # "", "safe" or "unsafe" (POST-only routes)
     params: dict = field(default_factory=dict)
+    status: int = 0         # every role and anonymous get exactly this status
 
+
+# The token-only API: any id will do in its URLs (nothing is looked up before the 401)
+_ANY_ID = {"step_id": "item_id"}
+TOKEN_ONLY = Access(frozenset(), params=_ANY_ID, status=401)
+TOKEN_ONLY_POST = Access(frozenset(), post="unsafe", params=_ANY_ID, status=401)
 
 MATRIX = {
     # static files and the public site
@@ -123,4 +131,21 @@ MATRIX = {
     "mailbox_staff.publish": Access(MAILBOX_STAFF, post="safe"),
     "mailbox_staff.unpublish": Access(MAILBOX_STAFF, post="safe"),
     "mailbox_staff.faq": Access(MAILBOX_STAFF, post="safe"),
+    # the integration API (/api/v1, intranet/api): bearer tokens only, so every signed-in role (a session
+    # cookie) and anonymous get 401; writes refuse before any lookup, so an empty POST is harmless. PATCH
+    # and DELETE routes are not walked. Its OpenAPI document and the page showing it need no token.
+    "api.openapi": Access(EVERYONE),
+    "api.docs": Access(EVERYONE),
+    **{f"api.{name}": TOKEN_ONLY for name in (
+        "me", "list_sites", "get_site", "list_columns", "get_column", "list_items", "get_item", "item_checks",
+        "history", "my_steps", "get_step", "list_published", "get_published", "list_messages", "get_message",
+        "my_reminders", "site_health")},
+    **{f"api.{name}": TOKEN_ONLY_POST for name in (
+        "create_item", "update_item", "add_attachments", "delete_attachment", "submit", "decide",
+        "assign_message", "transfer_message", "reply_message", "review_reply")},
+    # the API token pages: everyone their own; an admin of the person's units for them (the URL names the
+    # officer, of 市办: the officer themselves and 市办's admins)
+    "api_tokens.index": Access(SIGNED_IN),
+    "api_tokens.person": Access(ADMINS | frozenset({"officer"})),
+    "api_tokens.revoke": Access(SIGNED_IN, post="unsafe"),
 }
