@@ -91,6 +91,15 @@ def test_r30_document_pushed_by_oa_is_reviewed_through_the_api_and_published(dem
     record = db.session.get(Item, item_id).document_publication
     assert record is not None and record.late is False
 
+    # the approval form records every decision, each marked as made through the API
+    from intranet.review.models import Publication
+    from ..conftest import login, prefix
+    pub = db.session.execute(db.select(Publication).filter_by(item_id=item_id)).scalar_one()
+    web = demo.test_client()
+    login(web, "leader")
+    form_page = web.get(prefix(demo) + f"/review/forms/{pub.id}").get_data(as_text=True)
+    assert form_page.count("（接口）") == len(CHAIN)
+
     # The history shows every revision and the run
     hist = body(oa.get(f"/items/{item_id}/history"))
     assert [r["number"] for r in hist["revisions"]] == [1, 2]
