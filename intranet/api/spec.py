@@ -188,7 +188,8 @@ def _implied_errors(rule, op):
 
 
 def _description():
-    codes = "\n".join(f"| `{code}` | {status} | {text} |" for code, (status, text) in errors.CODES.items())
+    codes = "\n".join(f"| `{code}` | {status} | {text} |"
+                      for code, (status, text) in sorted(errors.CODES.items(), key=lambda kv: kv[1][0]))
     return (
         "网站信息发布内网的JSON接口：OA系统推送文件、监督单位拉取更新与答复数据。\n\n"
         "认证：`Authorization: Bearer <令牌>`，令牌代表创建它的人员，按其权限操作；不接受登录Cookie。\n\n"

@@ -175,6 +175,7 @@ def test_list_my_items_paginated(demo, api_as):
         cursor = page["next"]
         if not cursor:
             break
+        assert len(seen) < 100, "the cursor does not advance"
     assert seen[:5] == sorted(ids, reverse=True)  # newest first, no repeats
     assert len(seen) == len(set(seen))
     other = ApiClient(demo, make_token("liaison"))

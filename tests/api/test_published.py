@@ -34,6 +34,7 @@ def _pull(api, **query):
         cursor = page["next"]
         if not cursor:
             return rows, pages
+        assert pages < 100, "the cursor does not advance"
 
 
 def test_feed_pages_by_publication_time_without_gaps_or_repeats(demo):
