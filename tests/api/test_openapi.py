@@ -93,3 +93,13 @@ def test_responses_are_not_cached_and_errors_are_chinese(demo):
     assert resp.headers["Cache-Control"] == "no-store"
     resp = api.get("/items/999999")
     assert resp.status_code == 404 and re.search(r"[\u4e00-\u9fff]", body(resp)["message"])
+
+
+def test_oversized_request_answers_json_413(make_app):
+    from intranet.demo import load_demo
+    app = make_app(MAX_CONTENT_LENGTH=2000)
+    with app.app_context():
+        load_demo()
+        api = ApiClient(app, make_token("officer"))
+        resp = api.post("/items", json={"column_id": 1, "title": "x", "body": "<p>" + "长" * 3000 + "</p>"})
+        assert resp.status_code == 413 and body(resp)["code"] == "payload_too_large"
