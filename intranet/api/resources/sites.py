@@ -1,7 +1,8 @@
 """Sites and their columns (read only). Every token may read them (the public
 site shows the same structure); `can_draft` says where the person may draft."""
+from ...columntypes import get_type
 from ...extensions import db
-from ...org.permissions import can_draft
+from ...org import permissions
 from ...sites.models import Column, Site
 from .. import schemas as s
 from ..errors import ApiError
@@ -9,6 +10,11 @@ from ..framework import current_person, encode_cursor, keyset_page
 from ..present import column_out, site_out
 from . import api
 from .common import get_or_404
+
+
+def can_draft(user, column):
+    """May draft items into it (a mailbox column takes no items)."""
+    return permissions.can_draft(user, column) and bool(get_type(column.type).has_items)
 
 
 def _site_or_404(site_id):
