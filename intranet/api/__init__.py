@@ -21,7 +21,7 @@ from flask import current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import default_exceptions
 
-from . import errors, limits, tokens  # noqa: F401  (tokens connects handing_over)
+from . import errors, limits, tokens
 
 API_PREFIX = "/api/v1"
 

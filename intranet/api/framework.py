@@ -344,7 +344,6 @@ def decode_cursor(cursor, shape):
 def keyset_page(stmt, query, keys, order_desc=False, key_of=None):
     """One page of `stmt` ordered by `keys` (columns; the last one unique), after
     the cursor. Returns (rows, next cursor or None)."""
-    from sqlalchemy import and_, or_, tuple_  # noqa: F401
     after = decode_cursor(query.cursor, tuple(int if _is_int(k) else "datetime" for k in keys))
     if after is not None:
         stmt = stmt.filter(_after(keys, after, order_desc))
