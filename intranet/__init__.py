@@ -78,6 +78,8 @@ def create_app(test_config=None):
     register_cli(app)
     from .ui import register_ui
     register_ui(app)
+    from . import api
+    api.init_app(app)  # /api/v1 and the API token pages (after ui: it wraps the 404/405 pages)
     from . import security
     security.init_app(app)  # hardening, sessions, audit search, backups, incidents, letters, duty roster
     return app

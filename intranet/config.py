@@ -109,6 +109,11 @@ class Defaults:
     LANMU_INCIDENT_WARN_HOURS = 6  # incidents_due() lists incidents this close to the deadline
     LANMU_LETTER_SIGNER_ROLES = ["principal", "leader", "dept_head"]  # who heads a unit
     LANMU_LETTER_UNIT_KINDS = None  # None: every active unit signs a letter
+    # Integration API (/api/v1, intranet/api, docs/api.md)
+    LANMU_API_NETWORKS = None  # None: the back office's allow-list; a list of CIDRs: the API's own; []: none
+    LANMU_API_RATE_LIMIT = "120 per minute;3000 per hour"  # requests per token
+    LANMU_API_AUTH_FAIL_LIMIT = "30 per 5 minutes"  # wrong tokens per address, then 429
+    LANMU_API_TOUCH_SECONDS = 60  # how often a token's last-used time is written
 
 
 def apply_environment(config, environ=os.environ):

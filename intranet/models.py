@@ -1,5 +1,6 @@
 """Imports every core model module (and every bundled plugin's models) so the
 metadata is complete for Alembic and for tests."""
+from .api.models import ApiToken  # noqa: F401
 from .assessment.models import AssessmentAdjustment, AssessmentMonth, AssessmentScore, AssessmentYear  # noqa: F401
 from .audit.models import AuditEntry  # noqa: F401
 from .checks.models import CheckAcknowledgement, CheckedLink, ItemLink, ItemLinkScan, LexiconWord  # noqa: F401

@@ -44,7 +44,7 @@ def form_rows(pub):
     if not steps:
         return [base + ["", "", "", "", "", "", ""] + tail]
     return [base + [s.position, s.label, s.decided_by.name if s.decided_by else "", s.decision_label or s.status_label,
-                    s.comment or "", _fmt(s.decided_at), {"web": "系统", "email": "邮件"}.get(s.via or "", "")] + tail
+                    s.comment or "", _fmt(s.decided_at), {"web": "系统", "email": "邮件", "api": "接口"}.get(s.via or "", "")] + tail
             for s in steps]
 
 

@@ -20,7 +20,9 @@ The roles are the demo's people of 市办 (hz-office, the root unit, which hosts
 the demo site and answers for the objects), plus two people of 上城区
 (sc-office, a district below it) who must see only what their grants and
 their own unit give them: sc_officer drafts into 市办's 建设进程 by grant
-(分级负责), sc_head heads 上城区 (inspects 上城区 and below, not 市办)."""
+(分级负责), sc_head heads 上城区 (inspects 上城区 and below, not 市办).
+- status: when set, every request -- as every role and anonymously -- must get
+  exactly this status (the token-only API answers 401 to a session cookie)."""
 from dataclasses import dataclass, field
 
 ANON = "anonymous"
@@ -60,10 +62,16 @@ class Access:
     post: str = ""          # "", "safe" or "unsafe" (POST-only routes)
     params: dict = field(default_factory=dict)
     needs: str = ""         # a setting without which the route answers 404 to everyone
+    status: int = 0         # every role and anonymous get exactly this status
 
 
 OPEN_MONTH = {"year": "assessment_year", "month": "open_month"}
 PUBLISHED_MONTH = {"year": "assessment_year", "month": "published_month"}
+
+# The token-only API: any id will do in its URLs (nothing is looked up before the 401)
+_ANY_ID = {"step_id": "item_id"}
+TOKEN_ONLY = Access(frozenset(), params=_ANY_ID, status=401)
+TOKEN_ONLY_POST = Access(frozenset(), post="unsafe", params=_ANY_ID, status=401)
 
 MATRIX = {
     # static files and the public site
@@ -230,4 +238,21 @@ MATRIX = {
     # the inspection health view (R-93)
     "health.index": Access(HEALTH),
     "health.site": Access(HEALTH),
+    # the integration API (/api/v1, intranet/api): bearer tokens only, so every signed-in role (a session
+    # cookie) and anonymous get 401; writes refuse before any lookup, so an empty POST is harmless. PATCH
+    # and DELETE routes are not walked. Its OpenAPI document and the page showing it need no token.
+    "api.openapi": Access(EVERYONE),
+    "api.docs": Access(EVERYONE),
+    **{f"api.{name}": TOKEN_ONLY for name in (
+        "me", "list_sites", "get_site", "list_columns", "get_column", "list_items", "get_item", "item_checks",
+        "history", "my_steps", "get_step", "list_published", "get_published", "list_messages", "get_message",
+        "my_reminders", "site_health")},
+    **{f"api.{name}": TOKEN_ONLY_POST for name in (
+        "create_item", "update_item", "add_attachments", "delete_attachment", "submit", "decide",
+        "assign_message", "transfer_message", "reply_message", "review_reply")},
+    # the API token pages: everyone their own; an admin of the person's units for them (the URL names the
+    # officer, of 市办: the officer themselves and 市办's admins)
+    "api_tokens.index": Access(SIGNED_IN),
+    "api_tokens.person": Access(ADMINS | frozenset({"officer"})),
+    "api_tokens.revoke": Access(SIGNED_IN, post="unsafe"),
 }

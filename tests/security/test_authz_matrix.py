@@ -183,7 +183,9 @@ def _url(app, rule, access, objects):
     return path
 
 
-def _refused(role, resp):
+def _refused(role, resp, access=None):
+    if access is not None and access.status:
+        return resp.status_code == access.status
     if resp.status_code in (403, 404):
         return True
     return role == ANON and resp.status_code == 302 and "/login" in resp.headers.get("Location", "")
@@ -219,7 +221,7 @@ def test_authorisation_matrix_every_route_as_every_role(demo):
             allowed = role in access.allowed and not (access.needs and not demo.config.get(access.needs))
             if "GET" in rule.methods:
                 resp = client.get(url)
-                ok = _accepted(resp) if allowed else _refused(role, resp)
+                ok = _accepted(resp) if allowed else _refused(role, resp, access)
                 if not ok:
                     failures.append(f"{role:>10} GET  {url} -> {resp.status_code} (expected "
                                     f"{'allowed' if allowed else 'refused'}; {rule.endpoint})")
@@ -229,7 +231,7 @@ def test_authorisation_matrix_every_route_as_every_role(demo):
                         failures.append(f"{role:>10} GET  {url}: executable content {problems[:3]}")
             if "POST" in rule.methods and (not allowed or access.post == "safe"):
                 resp = client.post(url, data={})
-                ok = _accepted(resp) or resp.status_code == 400 if allowed else _refused(role, resp)
+                ok = _accepted(resp) or resp.status_code == 400 if allowed else _refused(role, resp, access)
                 if not ok:
                     failures.append(f"{role:>10} POST {url} -> {resp.status_code} (expected "
                                     f"{'allowed' if allowed else 'refused'}; {rule.endpoint})")
