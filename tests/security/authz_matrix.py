@@ -103,7 +103,7 @@ MATRIX = {
     "items.caption": Access(DRAFTERS, post="safe"),
     "items.upload_image": Access(DRAFTERS, post="safe"),
     # an image of the item an e-mail decision link shows: only through a valid link (none in the walk)
-    "review.link_file": Access(frozenset()),
+    "review.link_file": Access(frozenset(), params={"token": "review_link_token"}),  # the attachment is not the linked item's: 404
     "items.delete_attachment": Access(DRAFTERS, post="unsafe"),
     "items.delete": Access(frozenset({"officer"}), post="unsafe"),
     # units, people, roles, hand-over
