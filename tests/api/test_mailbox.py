@@ -49,9 +49,12 @@ def test_r71_assign_transfer_reply_and_head_approval(demo, api_as):
     head = api_as("sc_head")
     resp = head.post(f"/messages/{message_id}/reply/review", json={"decision": "approve", "comment": "同意"})
     assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert body(resp)["status"] == "reply_review"  # then 局领导 (the parent unit's leader in charge)
+    resp = api_as("leader").post(f"/messages/{message_id}/reply/review", json={"decision": "approve"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
     out = body(resp)
     assert out["status"] == "answered" and out["reply_late"] is False and out["is_public"] is True
-    assert out["replies"][0]["reviewer"]["username"] == "sc_head"
+    assert out["replies"][0]["reviewer"]["username"] in ("sc_head", "leader")
     # answered: nothing more to route
     resp = officer.post(f"/messages/{message_id}/transfer", json={"unit_id": _unit_id("xh-office")})
     assert resp.status_code == 409

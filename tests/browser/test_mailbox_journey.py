@@ -58,7 +58,7 @@ def test_a_message_from_the_public_answered_and_looked_up(people, live):
     officer.locator("#route-form button[type=submit]").click()
     expect(officer.locator(".alert-success").first).to_contain_text("分办")
 
-    # -- the district's officer drafts the reply; its head approves it --
+    # -- the district's officer drafts the reply; its head approves it, then 局领导 --
     sc_officer = people["sc_officer"]
     sc_officer.goto(live.intranet("/mailbox/"))
     sc_officer.locator("#messages a", has_text=SUBJECT).click()
@@ -74,7 +74,16 @@ def test_a_message_from_the_public_answered_and_looked_up(people, live):
     head.locator("#review-form select[name=decision]").select_option("approve")
     head.locator("#review-form textarea[name=comment]").fill("同意")
     head.locator("#review-form button[type=submit]").click()
-    expect(head.locator(".alert-success").first).to_contain_text("答复已审核通过")
+    expect(head.locator(".alert-success").first).to_contain_text("局领导审核")
+
+    # -- 局领导 (the leader in charge of the parent unit) approves it: the answer goes out (R-71) --
+    leader = people["leader"]
+    leader.goto(message_url)
+    expect(leader.locator("#review-form")).to_be_visible()
+    leader.locator("#review-form select[name=decision]").select_option("approve")
+    leader.locator("#review-form textarea[name=comment]").fill("同意答复")
+    leader.locator("#review-form button[type=submit]").click()
+    expect(leader.locator(".alert-success").first).to_contain_text("答复已审核通过")
 
     # -- the sender looks it up with the code --
     public.goto(live.url("/s/youth/c/consult/query"))

@@ -180,7 +180,7 @@ def test_xss_through_mailbox_messages_replies_and_notes(demo):
     the reply and the head's comment: on the staff pages, the public answer, the query page and the lists."""
     from plugins.mailbox.models import Message
     public = client_from(demo)
-    staff = _signed_in(demo, "officer", "head")
+    staff = _signed_in(demo, "officer", "head", "leader")
     ids, codes = [], []
     for i, p in enumerate(PAYLOADS):
         env = {"REMOTE_ADDR": f"198.51.{100 + i // 200}.{i % 200 + 1}"}  # the per-address limit is not the point
@@ -205,6 +205,8 @@ def test_xss_through_mailbox_messages_replies_and_notes(demo):
         assert officer.post(f"{base}/notes", data={"text": p}).status_code == 302
         assert officer.post(f"{base}/reply", data={"text": p, "publish": "y"}).status_code == 302
         assert head.post(f"{base}/review", data={"decision": "approve", "comment": p}).status_code == 302
+        # R-71: then 局领导 (市办 is the top unit: its own leader in charge)
+        assert staff["leader"].post(f"{base}/review", data={"decision": "approve", "comment": p}).status_code == 302
     answered = db.session.execute(db.select(db.func.count()).select_from(Message)
                                   .filter(Message.id.in_(ids), Message.is_public.is_(True))).scalar()
     assert answered == len(ids)
