@@ -44,12 +44,16 @@ def _first_attempt(now, urgent):
 
 
 def _insert_ignore(rows):
+    """Insert outbox rows, skipping dedupe keys already queued: one executemany
+    whatever the number of rows."""
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
     ins = pg_insert(OutboxMessage.__table__) if dialect == "postgresql" else sqlite_insert(OutboxMessage.__table__)
-    for start in range(0, len(rows), 500):
-        db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows[start:start + 500])
+    db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+
+
+insert_rows = _insert_ignore  # for callers that build many rows (message_rows, address_row) and insert once
 
 
 def channels_for(user):
@@ -99,13 +103,18 @@ def deliver_soon(keys):
     pending.extend(keys)
 
 
+def address_row(address, subject, text, *, html="", url="", urgent=False, dedupe_key, now=None):
+    """The outbox row of an e-mail to an address that is not a person."""
+    now = now or clock.now()
+    return {"dedupe_key": f"{dedupe_key}|email"[:200], "channel": "email", "user_id": None,
+            "recipient": address, "subject": subject[:300], "text": text, "html": html or "",
+            "url": url or "", "urgent": urgent, "status": PENDING, "attempts": 0,
+            "next_attempt_at": _first_attempt(now, urgent), "created_at": now}
+
+
 def enqueue_address(address, subject, text, *, html="", url="", urgent=False, dedupe_key):
     """Queue an e-mail to an address that is not a person (a supervising unit's contact)."""
-    now = clock.now()
-    _insert_ignore([{"dedupe_key": f"{dedupe_key}|email"[:200], "channel": "email", "user_id": None,
-                     "recipient": address, "subject": subject[:300], "text": text, "html": html or "",
-                     "url": url or "", "urgent": urgent, "status": PENDING, "attempts": 0,
-                     "next_attempt_at": _first_attempt(now, urgent), "created_at": now}])
+    _insert_ignore([address_row(address, subject, text, html=html, url=url, urgent=urgent, dedupe_key=dedupe_key)])
 
 
 def queue_digests(sweep, reminders, urgent_kinds=()):

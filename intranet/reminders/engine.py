@@ -9,8 +9,9 @@ and plugins add theirs with `register_sweep(app, fn)` (plugins: a module-level
 `sweeps` list)."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -44,11 +45,24 @@ class SweepContext:
     now: datetime
     calendar: object
     app: object
+    _adapter: object = field(default=None, init=False, repr=False)
+    _memo: dict = field(default_factory=dict, init=False, repr=False)
 
     def link(self, endpoint, **values):
-        """An absolute deep link into the intranet for messages."""
-        with self.app.test_request_context(base_url=self.app.config.get("LANMU_BASE_URL") or "http://localhost"):
-            return url_for(endpoint, _external=True, **values)
+        """An absolute deep link into the intranet for messages (one URL
+        adapter per sweep: no request context per link)."""
+        if self._adapter is None:
+            base = urlsplit(self.app.config.get("LANMU_BASE_URL") or "http://localhost")
+            self._adapter = self.app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                                  url_scheme=base.scheme or "http")
+        return self._adapter.build(endpoint, values, force_external=True)
+
+    def memo(self, key, compute):
+        """The value of compute() once per sweep: sweeps that need the same
+        set-based query (column_facts) share one result."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
 
 def working_calendar():
@@ -146,18 +160,19 @@ def recipients(notice, now, role_map, parents, grace):
 
 
 def _insert_ignore(table, rows):
+    """One executemany for every row (the sweep's statement count does not grow with its work)."""
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
     ins = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
-    for start in range(0, len(rows), 500):
-        db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows[start:start + 500])
+    db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
 
 
 def _copy_supervisors(notices, now, grace, parents, units):
     """R-81: a veto-level duty still overdue after the grace period is copied to
-    the supervising (parent) unit's contact, once per duty and period."""
-    from ..outbox.service import enqueue_address
+    the supervising (parent) unit's contact, once per duty and period. One insert."""
+    from ..outbox.service import address_row, insert_rows
+    rows = []
     for n in notices:
         if n.severity != "veto" or n.unit_id is None or n.overdue_since is None or now - n.overdue_since < grace:
             continue
@@ -165,10 +180,11 @@ def _copy_supervisors(notices, now, grace, parents, units):
         if supervisor is None or not supervisor.contact_email:
             continue
         unit = units[n.unit_id]
-        enqueue_address(supervisor.contact_email, f"【单项否决风险抄送】{unit.name}：{n.title}",
-                        f"{supervisor.name}：\n下级单位“{unit.name}”的以下事项已达到检查否决线且超期未处理：\n"
-                        f"{n.title}\n{n.text}\n{n.url}", url=n.url, urgent=True,
-                        dedupe_key=f"supervisor|{n.kind}|{n.key}|{n.period}")
+        rows.append(address_row(supervisor.contact_email, f"【单项否决风险抄送】{unit.name}：{n.title}",
+                                f"{supervisor.name}：\n下级单位“{unit.name}”的以下事项已达到检查否决线且超期未处理：\n"
+                                f"{n.title}\n{n.text}\n{n.url}", url=n.url, urgent=True,
+                                dedupe_key=f"supervisor|{n.kind}|{n.key}|{n.period}"))
+    insert_rows(rows)
 
 
 def run_sweep(now=None, holder=""):

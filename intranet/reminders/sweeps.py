@@ -45,6 +45,12 @@ def column_facts(now, site_id=None):
     return db.session.execute(stmt).all()
 
 
+def sweep_column_facts(ctx):
+    """column_facts at the sweep's time, queried once per sweep and shared by
+    every sweep that needs it (columns, portal links, inspection health)."""
+    return ctx.memo("column_facts", lambda: column_facts(ctx.now))
+
+
 def _facts(row):
     return ColumnFacts(id=row.id, created_at=row.created_at, rule_kind=row.rule_kind, rule_n=row.rule_n,
                        rule_dates=row.rule_dates or "", staleness_class=row.staleness_class, last=row.last,
@@ -55,14 +61,15 @@ def _facts(row):
 def sweep_columns(ctx):
     types = registry()
     notices = []
-    for row in column_facts(ctx.now):
+    for row in sweep_column_facts(ctx):
         if not types.get(row.type).has_items:
             continue
         facts = _facts(row)
-        link = ctx.link("items.new", column=row.id)
+        link = None
         for finding in (evaluate_rule(facts, ctx.now, ctx.calendar), evaluate_staleness(facts, ctx.now)):
             if finding is None:
                 continue
+            link = link or ctx.link("items.new", column=row.id)
             overdue_since = finding.due_at if finding.severity != "warn" else None
             if finding.kind == "column_blank":
                 overdue_since = row.created_at + timedelta(days=7)
@@ -102,7 +109,7 @@ def sweep_portal_links(ctx):
     types = registry()
     line = ctx.now - PORTAL_HIDE_AFTER
     per_unit = {}
-    for row in column_facts(ctx.now):
+    for row in sweep_column_facts(ctx):
         if not types.get(row.type).has_items:
             continue
         fresh = row.last is not None and row.last >= line
