@@ -33,9 +33,36 @@ def visible_messages_query(user):
     stmt = db.select(Message)
     if user.is_sysadmin:
         return stmt
-    columns = [c.id for c in mailbox_columns() if is_dispatcher(user, c)]
     units = list(user.unit_ids())
-    return stmt.filter(db.or_(Message.column_id.in_(columns), Message.unit_id.in_(units)))
+    return stmt.filter(db.or_(Message.column_id.in_(dispatched_columns(user)), Message.unit_id.in_(units)))
+
+
+def dispatched_columns(user):
+    """The ids of the live mailbox columns `user` dispatches (is_dispatcher), as
+    a subquery: a drafting or overseeing role in the column's unit, a draft
+    grant, or an admin role in the unit or above it."""
+    from intranet.org import roles
+    from intranet.sites.models import ColumnGrant
+
+    from .permissions import OVERSEEING_ROLES
+    units = {m.unit_id for m in user.memberships if m.role in roles.DRAFTING_ROLES | OVERSEEING_ROLES}
+    admin_units = {m.unit_id for m in user.memberships
+                   if m.role in (roles.SYSADMIN, roles.WEBMASTER, roles.SITE_ADMIN)}
+    if admin_units:  # manages_unit: the admin's units and everything below them (one query for the tree)
+        children = {}
+        for unit_id, parent_id in db.session.execute(db.select(Unit.id, Unit.parent_id)).all():
+            children.setdefault(parent_id, []).append(unit_id)
+        frontier = list(admin_units)
+        while frontier:
+            for child in children.get(frontier.pop(), ()):
+                if child not in admin_units:
+                    admin_units.add(child)
+                    frontier.append(child)
+        units |= admin_units
+    granted = db.select(ColumnGrant.column_id).filter(ColumnGrant.user_id == user.id,
+                                                      ColumnGrant.permission == ColumnGrant.DRAFT)
+    return db.select(Column.id).filter(Column.type == "mailbox", Column.archived.is_(False),
+                                       db.or_(Column.unit_id.in_(sorted(units)), Column.id.in_(granted)))
 
 
 def rows_for(messages, cal):
