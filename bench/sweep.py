@@ -103,26 +103,39 @@ class Reset:
         s.expunge_all()
 
 
-def replay(engine, statements):
+def replay(engine, statements, per_statement=None):
     """The floor: the captured statements through the raw DBAPI cursor, in
-    one transaction, rolled back. Returns the seconds taken."""
+    one transaction, rolled back. Returns the seconds taken (and fills
+    per_statement with (seconds, statement) when given)."""
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
         started = time.perf_counter()
         for statement, parameters, many in statements:
+            t = time.perf_counter()
             if many:
                 cur.executemany(statement, parameters)
             else:
                 cur.execute(statement, parameters)
                 if cur.description is not None:
                     cur.fetchall()
+            if per_statement is not None:
+                per_statement.append((time.perf_counter() - t, statement, len(parameters) if many else 1))
         elapsed = time.perf_counter() - started
         cur.close()
         raw.rollback()
         return elapsed
     finally:
         raw.close()
+
+
+def describe(statement):
+    """'select item', 'insert reminder', ... for a SQL statement."""
+    import re
+    words = statement.split()
+    verb = words[0].lower() if words else "?"
+    m = re.search(r"\b(?:FROM|INTO|UPDATE)\s+([a-z_]+)", statement)
+    return f"{verb} {m.group(1) if m else '?'}"
 
 
 def timed_sweeps(app):
@@ -199,7 +212,10 @@ def measure(url, runs, profile=None, log=print):
                 sweeps.append(time.perf_counter() - t)
                 per_fn.append(dict(times))
                 reset()
-                floors.append(replay(engine, cap.statements))
+                per_statement = []
+                floors.append(replay(engine, cap.statements, per_statement))
+                if floors[-1] == min(floors):
+                    out["per_statement"] = per_statement
                 log(f"  run {i + 1}: sweep {sweeps[-1]:.2f} s, floor {floors[-1]:.2f} s")
         finally:
             app.extensions["lanmu_sweeps"] = original
@@ -279,6 +295,9 @@ def main(argv=None):
           f"  ({len(main_result['captured'])} statements replayed raw)")
     fastest = main_result["per_fn"][main_result["sweeps"].index(best_sweep)]
     print("per sweep function    " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(fastest.items(), key=lambda kv: -kv[1])))
+    top = sorted(main_result["per_statement"], key=lambda x: -x[0])[:6]
+    print("floor's largest        " + "; ".join(
+        f"{describe(stmt)}{f' ({n:,} rows)' if n > 1 else ''} {t:.2f} s" for t, stmt, n in top))
     print(f"query count           {main_result['queries']} at {counts.get('columns', 0):,} columns")
     if second is not None:
         q2, c2 = second

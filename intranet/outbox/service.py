@@ -10,7 +10,7 @@ dispatch_once()  claim, deliver through the channel senders, record outcomes
 import uuid
 from datetime import datetime, time, timedelta
 
-from flask import after_this_request, current_app, g, has_request_context, render_template
+from flask import after_this_request, current_app, g, has_request_context
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -127,6 +127,9 @@ def queue_digests(sweep, reminders, urgent_kinds=()):
     users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(list(by_user)))).scalars()}
     base = current_app.config.get("LANMU_BASE_URL") or "http://localhost"
     inbox_url = base.rstrip("/") + current_app.config["LANMU_ADMIN_PREFIX"] + "/reminders/"
+    # The template needs no request context: render it directly (render_template
+    # would run every context processor once per digest).
+    template = current_app.jinja_env.get_template("reminders/digest_email.html")
     rows = []
     for user_id, items in by_user.items():
         user = users[user_id]
@@ -135,7 +138,7 @@ def queue_digests(sweep, reminders, urgent_kinds=()):
         text = "\n".join(f"{i}. [{r.severity_label}] {r.title}" + (f"（期限 {r.due_at:%Y-%m-%d %H:%M}）" if r.due_at else "")
                          for i, r in enumerate(items, 1))
         text = f"{user.name}，您好：\n{text}\n\n请登录网站信息发布系统处理：{inbox_url}"
-        html = render_template("reminders/digest_email.html", user=user, reminders=items, inbox_url=inbox_url)
+        html = template.render(user=user, reminders=items, inbox_url=inbox_url)
         urgent = any(r.kind in urgent_kinds and r.severity == "veto" for r in items)
         rows += message_rows(f"digest|{sweep.id}|{user_id}", user, subject, text, html, inbox_url, urgent, sweep.at)
     _insert_ignore(rows)
