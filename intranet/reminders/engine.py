@@ -20,7 +20,7 @@ from .. import clock
 from ..extensions import db
 from ..org import roles
 from ..org.models import RoleAssignment, Unit, User
-from .models import Reminder, Sweep
+from .models import LEVEL_LABELS, SEVERITY_LABELS, Reminder, Sweep
 
 
 @dataclass
@@ -47,15 +47,39 @@ class SweepContext:
     app: object
     _adapter: object = field(default=None, init=False, repr=False)
     _memo: dict = field(default_factory=dict, init=False, repr=False)
+    _patterns: dict = field(default_factory=dict, init=False, repr=False)
 
     def link(self, endpoint, **values):
         """An absolute deep link into the intranet for messages (one URL
-        adapter per sweep: no request context per link)."""
+        adapter per sweep: no request context per link). Links whose values
+        are all ids are built once per endpoint and filled in after."""
         if self._adapter is None:
             base = urlsplit(self.app.config.get("LANMU_BASE_URL") or "http://localhost")
             self._adapter = self.app.url_map.bind(base.netloc, script_name=base.path or "/",
                                                   url_scheme=base.scheme or "http")
+        if values and all(type(v) is int for v in values.values()):
+            key = (endpoint, tuple(sorted(values)))
+            pattern = self._patterns.get(key)
+            if pattern is None:
+                pattern = self._patterns[key] = self._pattern(endpoint, key[1])
+            if pattern:
+                return pattern.format_map(values)
         return self._adapter.build(endpoint, values, force_external=True)
+
+    def _pattern(self, endpoint, names):
+        """The URL of `endpoint` with {name} where each id goes (an int is
+        written the same in a path and a query string), or "" if unsure."""
+        marks = {name: 987_654_321_000 + i for i, name in enumerate(names)}
+        try:
+            url = self._adapter.build(endpoint, marks, force_external=True)
+        except Exception:  # noqa: BLE001 - a converter that refuses the mark: build each link
+            return ""
+        pattern = url.replace("{", "{{").replace("}", "}}")
+        for name, mark in marks.items():
+            if pattern.count(str(mark)) != 1:
+                return ""
+            pattern = pattern.replace(str(mark), "{" + name + "}")
+        return pattern
 
     def memo(self, key, compute):
         """The value of compute() once per sweep: sweeps that need the same
@@ -63,6 +87,41 @@ class SweepContext:
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
+
+
+class NewReminder:
+    """A reminder the sweep has just inserted, as a read-only view: the
+    columns of `Reminder`, its labels, and `user` / `unit` (loaded on first
+    use). Built from the rows the sweep inserted rather than loaded back as
+    ORM objects: a first sweep over a site group inserts 10^5 of them."""
+    __slots__ = ("id", "dedupe_key", "user_id", "sweep_id", "kind", "duty_key", "period", "level", "severity",
+                 "title", "text", "url", "due_at", "unit_id", "created_at", "read_at")
+
+    def __init__(self, id, row):  # noqa: A002 - the column's name
+        self.id, self.read_at = id, None
+        self.dedupe_key, self.user_id, self.sweep_id = row["dedupe_key"], row["user_id"], row["sweep_id"]
+        self.kind, self.duty_key, self.period, self.level = row["kind"], row["duty_key"], row["period"], row["level"]
+        self.severity, self.title, self.text, self.url = row["severity"], row["title"], row["text"], row["url"]
+        self.due_at, self.unit_id, self.created_at = row["due_at"], row["unit_id"], row["created_at"]
+
+    @property
+    def severity_label(self):
+        return SEVERITY_LABELS.get(self.severity, self.severity)
+
+    @property
+    def level_label(self):
+        return LEVEL_LABELS.get(self.level, "")
+
+    @property
+    def user(self):
+        return db.session.get(User, self.user_id)
+
+    @property
+    def unit(self):
+        return db.session.get(Unit, self.unit_id) if self.unit_id is not None else None
+
+    def __repr__(self):
+        return f"<NewReminder {self.dedupe_key}>"
 
 
 def working_calendar():
@@ -188,7 +247,9 @@ def _copy_supervisors(notices, now, grace, parents, units):
 
 
 def run_sweep(now=None, holder=""):
-    """Run every registered sweep once at `now`. Returns (sweep, new reminders)."""
+    """Run every registered sweep once at `now`. Returns (sweep, new reminders):
+    the reminders this sweep inserted (NewReminder views, by person and id),
+    not those an earlier sweep had made already."""
     app = current_app._get_current_object()
     now = now or clock.now()
     ctx = SweepContext(now=now, calendar=working_calendar(), app=app)
@@ -216,8 +277,11 @@ def run_sweep(now=None, holder=""):
         _insert_ignore(Reminder.__table__, rows)
         _copy_supervisors(notices, now, grace, parents, by_id)
         db.session.flush()
-        new = db.session.execute(select(Reminder).where(Reminder.sweep_id == sweep.id)
-                                 .order_by(Reminder.user_id, Reminder.id)).scalars().all()
+        # which rows went in (the others were made by an earlier sweep): their ids only
+        by_key = {r["dedupe_key"]: r for r in rows}
+        new = [NewReminder(id, by_key[key]) for id, key in db.session.execute(
+            select(Reminder.id, Reminder.dedupe_key).where(Reminder.sweep_id == sweep.id)
+            .order_by(Reminder.user_id, Reminder.id)).all()]
         for hook in app.extensions.get("lanmu_after_sweep", []):
             hook(new)
         from ..outbox.service import queue_digests

@@ -58,11 +58,22 @@ def _facts(row):
                        this_month=row.this_month or 0, last_month=row.last_month or 0)
 
 
-def sweep_columns(ctx):
+def _has_items():
+    """{type id: has_items} filled as types are met (a lookup per type, not per column)."""
     types = registry()
+
+    class HasItems(dict):
+        def __missing__(self, type_id):
+            value = self[type_id] = types.get(type_id).has_items
+            return value
+    return HasItems()
+
+
+def sweep_columns(ctx):
+    has_items = _has_items()
     notices = []
     for row in sweep_column_facts(ctx):
-        if not types.get(row.type).has_items:
+        if not has_items[row.type]:
             continue
         facts = _facts(row)
         link = None
@@ -106,11 +117,11 @@ def sweep_homepages(ctx):
 def sweep_portal_links(ctx):
     """R-13: hide the portal link of units whose columns have all been stale for
     more than 3 months; restore it once they publish again. Logged and shown."""
-    types = registry()
+    has_items = _has_items()
     line = ctx.now - PORTAL_HIDE_AFTER
     per_unit = {}
     for row in sweep_column_facts(ctx):
-        if not types.get(row.type).has_items:
+        if not has_items[row.type]:
             continue
         fresh = row.last is not None and row.last >= line
         old_enough = row.created_at < line
