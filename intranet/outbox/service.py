@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime, time, timedelta
 
 from flask import after_this_request, current_app, g, has_request_context
+from markupsafe import Markup, escape
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -117,6 +118,20 @@ def enqueue_address(address, subject, text, *, html="", url="", urgent=False, de
     _insert_ignore([address_row(address, subject, text, html=html, url=url, urgent=urgent, dedupe_key=dedupe_key)])
 
 
+def digest_rows_html(reminders):
+    """The table rows of a digest e-mail: status (升级 when escalated), the
+    title linking to the duty, the deadline. Built here rather than in the
+    template: a first sweep renders 10^5 of them."""
+    out = []
+    for r in reminders:
+        title = escape(r.title)
+        cell = Markup('<a href="{}">{}</a>').format(r.url, title) if r.url else title
+        due = r.due_at.strftime("%Y-%m-%d %H:%M") if r.due_at else ""
+        out.append(f'<tr><td>{escape(r.severity_label)}{"（升级）" if r.level else ""}</td>\n'
+                   f'      <td>{cell}</td>\n      <td>{due}</td></tr>')
+    return Markup("\n  ".join(out))
+
+
 def queue_digests(sweep, reminders, urgent_kinds=()):
     """One digest per person and channel listing all their new reminders (R-83)."""
     by_user = {}
@@ -138,7 +153,7 @@ def queue_digests(sweep, reminders, urgent_kinds=()):
         text = "\n".join(f"{i}. [{r.severity_label}] {r.title}" + (f"（期限 {r.due_at:%Y-%m-%d %H:%M}）" if r.due_at else "")
                          for i, r in enumerate(items, 1))
         text = f"{user.name}，您好：\n{text}\n\n请登录网站信息发布系统处理：{inbox_url}"
-        html = template.render(user=user, reminders=items, inbox_url=inbox_url)
+        html = template.render(user=user, reminders=items, rows=digest_rows_html(items), inbox_url=inbox_url)
         urgent = any(r.kind in urgent_kinds and r.severity == "veto" for r in items)
         rows += message_rows(f"digest|{sweep.id}|{user_id}", user, subject, text, html, inbox_url, urgent, sweep.at)
     _insert_ignore(rows)
