@@ -346,16 +346,16 @@ def _generate(L, size, rng, now, pw_hash, log):
     columns = []  # (id, site id, unit id, type, staleness, created_at, freshness)
     cid = 0
 
-    def add_column(sid, host, unit, top_ids, sort, forced=None):
+    def add_column(sid, host, unit, top_ids, sort, forced=None, bench=False):
         nonlocal cid
         cid += 1
         if forced:
             ctype, staleness, name, rule = forced
         else:
-            t = weighted(rng, TYPES)
+            t = weighted(rng, TYPES[:-1] if bench else TYPES)  # the officer's columns all take items
             ctype, staleness, name = t[0], rng.choice(t[2]), rng.choice(t[3])
             rule = weighted(rng, RULES)
-        parent_col = rng.choice(top_ids) if top_ids and len(top_ids) >= 8 and rng.random() < 0.9 else None
+        parent_col = rng.choice(top_ids) if len(top_ids) >= 12 and not (forced and forced[2] == "要闻动态") else None
         settings = "{}"
         if ctype == "mailbox":
             settings = json.dumps({"kind": MAILBOX_KINDS.get(name, "consult")})
@@ -377,13 +377,13 @@ def _generate(L, size, rng, now, pw_hash, log):
         else:
             created = now - timedelta(days=rng.uniform(800, 2000))
         created = created.replace(microsecond=0)
-        archived = 1 if rng.random() < 0.01 and not forced else 0
+        archived = 1 if rng.random() < 0.01 and not (forced or bench) else 0
         slug = BIG_SLUG if forced and forced[2] == "要闻动态" else f"c{cid}"
         col_rows.append((cid, sid, parent_col, f"{name}{cid}" if not forced else name, slug, ctype, unit,
                          "", rule[0], rule[2], rule[3], staleness, 1 if rng.random() < 0.1 else 0,
                          0 if rng.random() < 0.03 else 1, 1, archived, sort, settings, ts(created)))
         columns.append((cid, sid, unit, ctype, staleness, created, freshness, archived))
-        if parent_col is None:
+        if parent_col is None and not forced:  # the bench unit's columns stay leaves (the big one lists only its own)
             top_ids.append(cid)
         return cid
 
@@ -392,16 +392,16 @@ def _generate(L, size, rng, now, pw_hash, log):
         sid = site_id[host]
         pool = [host] + [c for c in children.get(host, []) if c != bench_unit]
         top_ids = []
-        if host == root:
+        for k in range(per_site[i]):  # about 12 top-level columns a site (its navigation), the rest below them
+            add_column(sid, host, rng.choice(pool), top_ids, k)
+        if host == root:  # the bench unit's columns: 要闻动态 (the big one) top-level, the others below
             for k in range(bench_n):
                 forced = None
                 if k == 0:
                     forced = ("article", "news", "要闻动态", ("per_week", 0, 2, ""))
-                c = add_column(sid, host, bench_unit, top_ids, k, forced)
+                c = add_column(sid, host, bench_unit, top_ids, per_site[i] + k, forced, bench=True)
                 if k == 0:
                     big_column = c
-        for k in range(per_site[i]):
-            add_column(sid, host, rng.choice(pool), top_ids, k + bench_n)
     L.load("site_column", ["id", "site_id", "parent_id", "name", "slug", "type", "unit_id", "description",
                            "rule_kind", "rule_n", "rule_dates", "staleness_class", "is_key", "link_visible",
                            "requires_secrecy_review", "archived", "sort_order", "settings_json", "created_at"],
