@@ -44,7 +44,7 @@ class Defaults:
 
     # The public site (issue 10): rendered pages cached per worker, invalidated through kv_store
     LANMU_PUBLIC_CACHE = True
-    LANMU_PUBLIC_CACHE_MB = 32            # per worker process; least recently used pages leave first
+    LANMU_PUBLIC_CACHE_MB = 16            # per worker process (about 1,500 pages); least recently used leave first
     LANMU_BENCH_HELLO = False             # a hello-world route at /bench/hello for bench/web.py only
 
     # R-04 password policy

@@ -245,6 +245,6 @@ def init_app(app):
     _listen()
     if not app.config.get("LANMU_PUBLIC_CACHE", True):
         return
-    app.extensions["lanmu_public_cache"] = PageCache(int(app.config.get("LANMU_PUBLIC_CACHE_MB", 32)) * 1024 * 1024)
+    app.extensions["lanmu_public_cache"] = PageCache(int(app.config.get("LANMU_PUBLIC_CACHE_MB", 16)) * 1024 * 1024)
     app.before_request(serve_cached)
     app.after_request(store)
