@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, make_response, render_template, request, send_file
 from sqlalchemy import or_, tuple_
+from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..columntypes import get_type
@@ -28,7 +29,8 @@ def visible_items():
 
 
 def _site_or_404(code):
-    site = db.session.execute(db.select(Site).filter_by(code=code, active=True)).scalar()
+    # the host unit comes along: every page names it in the footer
+    site = db.session.execute(db.select(Site).options(joinedload(Site.unit)).filter_by(code=code, active=True)).scalar()
     if site is None:
         abort(404)
     return site
@@ -80,8 +82,10 @@ def _column_or_404(site, slug):
 
 def _column_ids(col):
     """The column and its unarchived descendants: a parent column lists its children's items too.
-    One query per level of the tree (a leaf: one query that finds nothing)."""
-    ids, frontier = [col.id], [col.id]
+    One query per level of the tree (a leaf: the one that loads `children`, which its page shows)."""
+    ids = [col.id]
+    frontier = [child.id for child in col.children if not child.archived]
+    ids.extend(frontier)
     while frontier:
         rows = db.session.execute(db.select(Column.id, Column.archived).filter(Column.parent_id.in_(frontier))).all()
         frontier = [cid for cid, archived in rows if not archived and cid not in ids]
@@ -112,10 +116,10 @@ def list_page(column_ids, page, after=None, size=PAGE_SIZE):
                          tuple_(Item.first_published_at, Item.id) < tuple_(*after))
     else:
         ids = ids.offset((page - 1) * size)
-    ids = db.session.execute(ids.order_by(Item.first_published_at.desc(), Item.id.desc())
-                             .limit(size + 1)).scalars().all()
-    by_id = {i.id: i for i in db.session.execute(db.select(Item).filter(Item.id.in_(ids[:size]))).scalars()}
-    return [by_id[i] for i in ids[:size] if i in by_id], len(ids) > size
+    order = (Item.first_published_at.desc(), Item.id.desc())
+    page_ids = ids.order_by(*order).limit(size + 1).scalar_subquery()
+    items = db.session.execute(db.select(Item).filter(Item.id.in_(page_ids)).order_by(*order)).scalars().all()
+    return items[:size], len(items) > size
 
 
 @bp.route("/s/<code>/c/<slug>/")
@@ -166,7 +170,8 @@ def search(code):
 
 def _public_item_or_404(code, item_id):
     site = _site_or_404(code)
-    item = db.session.execute(visible_items().filter(Item.id == item_id)).scalar()
+    item = db.session.execute(visible_items().filter(Item.id == item_id)  # column and files with it: one query
+                              .options(joinedload(Item.column), joinedload(Item.attachments))).unique().scalars().first()
     if item is None or item.column.site_id != site.id or item.column.archived:
         abort(404)
     return site, item
