@@ -29,11 +29,13 @@ page is rendered at most once per worker and token. LANMU_PUBLIC_CACHE =
 False turns it off.
 """
 import secrets
+import threading
 from collections import OrderedDict
 from threading import Lock
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event, func, inspect as sa_inspect, select, text
+from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..extensions import db
@@ -87,10 +89,6 @@ class PageCache:
             while self.size > self.max_bytes and self.pages:
                 _key, (dropped, _mt) = self.pages.popitem(last=False)
                 self.size -= len(dropped)
-
-
-def _cache(app):
-    return app.extensions.get("lanmu_public_cache")
 
 
 # -- invalidation -----------------------------------------------------------
@@ -183,13 +181,151 @@ def _listen():
     _listening = True
 
 
-# -- serving --------------------------------------------------------------
+# -- the token, read cheaply ---------------------------------------------------
 
-def _current():
-    """The version token as the database says now ("" before the first change)."""
-    row = db.session.execute(text("SELECT value FROM kv_store WHERE key = :k"), {"k": KEY}).first()
-    return row[0] if row else ""
+class TokenReader:
+    """Reads the version token on a connection each thread keeps for it, in
+    autocommit: one round trip per request, with no pool checkout, ping,
+    BEGIN or ROLLBACK (on PostgreSQL those are four more round trips). A
+    broken connection is replaced once; an in-memory SQLite database (one
+    connection shared with the session) is read through the session."""
 
+    def __init__(self):
+        self.local = threading.local()
+
+    def read(self, engine):
+        if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+            row = db.session.execute(text("SELECT value FROM kv_store WHERE key = :k"), {"k": KEY}).first()
+            return row[0] if row else ""
+        marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        for attempt in (1, 2):
+            conn = getattr(self.local, "conn", None)
+            try:
+                if conn is None or self.local.engine is not engine:
+                    conn = self.local.conn = engine.raw_connection()
+                    self.local.engine = engine
+                    driver = conn.driver_connection
+                    if engine.dialect.name == "postgresql":
+                        driver.autocommit = True
+                    else:
+                        driver.isolation_level = None  # sqlite3: autocommit
+                cur = conn.cursor()
+                try:
+                    cur.execute(f"SELECT value FROM kv_store WHERE key = {marker}", (KEY,))
+                    row = cur.fetchone()
+                finally:
+                    cur.close()
+                return row[0] if row else ""
+            except Exception:  # noqa: BLE001 - the server restarted, say: a new connection, once
+                self.local.conn = None
+                if conn is not None:
+                    try:
+                        conn.invalidate()
+                    except Exception:  # noqa: BLE001
+                        pass
+                if attempt == 2:
+                    raise
+
+
+# -- what every public page needs of its site, per token ----------------------
+
+class UnitInfo:
+    __slots__ = ("id", "name")
+
+    def __init__(self, id, name):  # noqa: A002
+        self.id, self.name = id, name
+
+
+class SiteInfo:
+    """A site as public pages use it, kept from one request to the next."""
+    __slots__ = ("id", "code", "name", "domain", "description", "unit_id", "unit", "parent_site_id", "active",
+                 "created_at")
+
+    def __init__(self, site):
+        for name in self.__slots__:
+            if name != "unit":
+                setattr(self, name, getattr(site, name))
+        self.unit = UnitInfo(site.unit.id, site.unit.name)
+
+
+class NavInfo:
+    """A top-level column in the site's navigation."""
+    __slots__ = ("id", "slug", "name")
+
+    def __init__(self, column):
+        self.id, self.slug, self.name = column.id, column.slug, column.name
+
+
+class PublicState:
+    """One worker's public-site state for one app: the token it last saw, the
+    sites and navigations read under it, and the rendered pages (when
+    LANMU_PUBLIC_CACHE is on)."""
+
+    def __init__(self, pages=None):
+        self.reader = TokenReader()
+        self.pages = pages
+        self.token = None
+        self.next_expiry = None
+        self.memo = {}
+        self.lock = Lock()
+
+    def refresh(self):
+        """The token for this request (read once per request); on a new token,
+        or past the next expiry, everything kept is dropped."""
+        environ = request.environ if has_request_context() else {}
+        token = environ.get("lanmu.public_token")
+        if token is not None:
+            return token
+        token = environ["lanmu.public_token"] = self.reader.read(db.engine)
+        now = clock.now()
+        if token != self.token or (self.next_expiry is not None and now >= self.next_expiry):
+            next_expiry = _next_expiry(now)
+            with self.lock:
+                self.token, self.next_expiry = token, next_expiry
+                self.memo = {}
+            if self.pages is not None:
+                self.pages.reset(token, next_expiry)
+        return token
+
+    def remember(self, key, compute):
+        token = self.refresh()
+        memo = self.memo
+        if key in memo:
+            return memo[key]
+        value = compute()
+        with self.lock:
+            if token == self.token:
+                self.memo[key] = value
+        return value
+
+
+def state(app=None):
+    return (app or current_app).extensions.get("lanmu_public_state")
+
+
+def site_info(code):
+    """The active site with this code (a SiteInfo), or None. Read once per token and worker."""
+    def load():
+        from ..sites.models import Site
+        site = db.session.execute(select(Site).options(joinedload(Site.unit))
+                                  .filter_by(code=code, active=True)).scalar()
+        return SiteInfo(site) if site is not None else None
+    st = state()
+    return st.remember(("site", code), load) if st is not None else load()
+
+
+def nav_info(site_id):
+    """The site's top-level visible columns (NavInfo), in order. Read once per token and worker."""
+    def load():
+        from ..sites.models import Column
+        return [NavInfo(c) for c in db.session.execute(
+            select(Column).filter_by(site_id=site_id, parent_id=None, archived=False, link_visible=True)
+            .order_by(Column.sort_order, Column.id)).scalars()]
+    st = state()
+    return st.remember(("nav", site_id), load) if st is not None else load()
+
+
+# -- serving pages ------------------------------------------------------------
 
 def _next_expiry(now):
     from ..items.models import PUBLISHED, Item
@@ -207,15 +343,12 @@ def serve_cached():
     """before_request: the cached page of a cacheable public request, or None."""
     if request.endpoint not in CACHED_ENDPOINTS or request.method not in ("GET", "HEAD"):
         return None
-    cache = _cache(current_app)
-    if cache is None:
+    st = state()
+    if st is None or st.pages is None:
         return None
-    token = _current()
-    now = clock.now()
-    if token != cache.token or (cache.next_expiry is not None and now >= cache.next_expiry):
-        cache.reset(token, _next_expiry(now))
+    token = st.refresh()
     g.lanmu_cache_token = token
-    page = cache.get(_key())
+    page = st.pages.get(_key())
     if page is None:
         return None
     body, mimetype = page
@@ -226,25 +359,28 @@ def serve_cached():
 
 def store(response):
     """after_request: keep a freshly rendered cacheable page."""
-    cache = _cache(current_app)
     token = g.pop("lanmu_cache_token", None)
-    if (cache is None or token is None or response.status_code != 200 or response.direct_passthrough
+    if token is None:
+        return response
+    st = state()
+    if (st is None or st.pages is None or response.status_code != 200 or response.direct_passthrough
             or "X-Lanmu-Cache" in response.headers or response.headers.get("Set-Cookie")):
         return response
     from flask import session
     if session.modified:
         return response
-    cache.put(token, _key(), response.get_data(), response.mimetype)
+    st.pages.put(token, _key(), response.get_data(), response.mimetype)
     response.headers["X-Lanmu-Cache"] = "miss"
     return response
 
 
 def init_app(app):
-    """Invalidation always (a cache on another node must learn of changes);
-    the per-worker cache when LANMU_PUBLIC_CACHE is on."""
+    """Invalidation always (a cache elsewhere must learn of changes); the
+    per-worker site memo always; the rendered pages when LANMU_PUBLIC_CACHE is on."""
     _listen()
-    if not app.config.get("LANMU_PUBLIC_CACHE", True):
-        return
-    app.extensions["lanmu_public_cache"] = PageCache(int(app.config.get("LANMU_PUBLIC_CACHE_MB", 16)) * 1024 * 1024)
-    app.before_request(serve_cached)
-    app.after_request(store)
+    pages = None
+    if app.config.get("LANMU_PUBLIC_CACHE", True):
+        pages = PageCache(int(app.config.get("LANMU_PUBLIC_CACHE_MB", 16)) * 1024 * 1024)
+        app.before_request(serve_cached)
+        app.after_request(store)
+    app.extensions["lanmu_public_state"] = PublicState(pages)

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..items import storage
 from ..items.models import PUBLISHED, Attachment, Item
 from ..sites.models import Column, Site
+from . import cache
 
 bp = Blueprint("public", __name__)
 PAGE_SIZE = 20
@@ -29,16 +30,17 @@ def visible_items():
 
 
 def _site_or_404(code):
-    # the host unit comes along: every page names it in the footer
-    site = db.session.execute(db.select(Site).options(joinedload(Site.unit)).filter_by(code=code, active=True)).scalar()
+    """The active site (a cache.SiteInfo: id, code, name, unit.name ...), kept per worker until the
+    public version token changes."""
+    site = cache.site_info(code)
     if site is None:
         abort(404)
     return site
 
 
 def _nav(site):
-    return [c for c in site.columns.filter_by(parent_id=None, archived=False, link_visible=True)
-            .order_by(Column.sort_order, Column.id)]
+    """The site's top-level visible columns (id, slug, name), kept like the site."""
+    return cache.nav_info(site.id)
 
 
 @bp.route("/")
