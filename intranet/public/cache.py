@@ -256,6 +256,24 @@ class NavInfo:
         self.id, self.slug, self.name = column.id, column.slug, column.name
 
 
+class ColumnInfo:
+    """A column as its public page uses it (name, slug, type, settings, live
+    children ...), kept from one request to the next; `ids` is the column and
+    its unarchived descendants, whose items its page lists."""
+    __slots__ = ("id", "site_id", "parent_id", "name", "slug", "type", "unit_id", "description", "archived",
+                 "link_visible", "sort_order", "settings_json", "children", "ids")
+
+    def __init__(self, column, children=()):
+        for name in self.__slots__[:-2]:
+            setattr(self, name, getattr(column, name))
+        self.children, self.ids = list(children), [column.id]
+
+    @property
+    def settings(self):
+        import json
+        return json.loads(self.settings_json or "{}")
+
+
 class PublicState:
     """One worker's public-site state for one app: the token it last saw, the
     sites and navigations read under it, and the rendered pages (when
@@ -323,6 +341,27 @@ def nav_info(site_id):
             .order_by(Column.sort_order, Column.id)).scalars()]
     st = state()
     return st.remember(("nav", site_id), load) if st is not None else load()
+
+
+def column_info(site_id, slug):
+    """The live column `slug` of the site (a ColumnInfo with its children and
+    the ids its page lists), or None. Read once per token and worker: the
+    column, then one query per level of its subtree."""
+    def load():
+        from ..sites.models import Column
+        col = db.session.execute(select(Column).filter_by(site_id=site_id, slug=slug, archived=False)).scalar()
+        if col is None:
+            return None
+        info = ColumnInfo(col, [ColumnInfo(child) for child in col.children])
+        frontier = [child.id for child in col.children if not child.archived]
+        info.ids.extend(frontier)
+        while frontier:
+            rows = db.session.execute(select(Column.id, Column.archived).filter(Column.parent_id.in_(frontier))).all()
+            frontier = [cid for cid, archived in rows if not archived and cid not in info.ids]
+            info.ids.extend(frontier)
+        return info
+    st = state()
+    return st.remember(("column", site_id, slug), load) if st is not None else load()
 
 
 # -- serving pages ------------------------------------------------------------

@@ -76,23 +76,17 @@ def site_home(code):
 
 
 def _column_or_404(site, slug):
-    col = db.session.execute(db.select(Column).filter_by(site_id=site.id, slug=slug, archived=False)).scalar()
+    """The live column (a cache.ColumnInfo: name, slug, type, settings, children, and `ids`, the
+    column and its live descendants: a parent column lists its children's items too), kept per
+    worker until the public version token changes."""
+    col = cache.column_info(site.id, slug)
     if col is None:
         abort(404)
     return col
 
 
 def _column_ids(col):
-    """The column and its unarchived descendants: a parent column lists its children's items too.
-    One query per level of the tree (a leaf: the one that loads `children`, which its page shows)."""
-    ids = [col.id]
-    frontier = [child.id for child in col.children if not child.archived]
-    ids.extend(frontier)
-    while frontier:
-        rows = db.session.execute(db.select(Column.id, Column.archived).filter(Column.parent_id.in_(frontier))).all()
-        frontier = [cid for cid, archived in rows if not archived and cid not in ids]
-        ids.extend(frontier)
-    return ids
+    return col.ids
 
 
 def _after(text):
