@@ -249,11 +249,13 @@ class SiteInfo:
 
 
 class NavInfo:
-    """A top-level column in the site's navigation."""
-    __slots__ = ("id", "slug", "name")
+    """A top-level column in the site's navigation, with its address."""
+    __slots__ = ("id", "slug", "name", "url")
 
-    def __init__(self, column):
+    def __init__(self, column, site_code):
+        from flask import url_for
         self.id, self.slug, self.name = column.id, column.slug, column.name
+        self.url = url_for("public.column", code=site_code, slug=column.slug)
 
 
 class ColumnInfo:
@@ -332,11 +334,13 @@ def site_info(code):
     return st.remember(("site", code), load) if st is not None else load()
 
 
-def nav_info(site_id):
+def nav_info(site):
     """The site's top-level visible columns (NavInfo), in order. Read once per token and worker."""
+    site_id = site.id
+
     def load():
         from ..sites.models import Column
-        return [NavInfo(c) for c in db.session.execute(
+        return [NavInfo(c, site.code) for c in db.session.execute(
             select(Column).filter_by(site_id=site_id, parent_id=None, archived=False, link_visible=True)
             .order_by(Column.sort_order, Column.id)).scalars()]
     st = state()

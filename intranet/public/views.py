@@ -40,7 +40,7 @@ def _site_or_404(code):
 
 def _nav(site):
     """The site's top-level visible columns (id, slug, name), kept like the site."""
-    return cache.nav_info(site.id)
+    return cache.nav_info(site)
 
 
 @bp.route("/")
