@@ -59,6 +59,10 @@ def create_app(test_config=None):
     for bp in (auth_bp, wecom_login_bp, dashboard_bp, org_bp, sites_bp, items_bp, reminders_bp, review_bp, notify_bp):
         app.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
     app.register_blueprint(public_bp)
+    from .public import cache as public_cache
+    public_cache.init_app(app)  # the rendered-page cache of the public site and its invalidation
+    if app.config.get("LANMU_BENCH_HELLO"):  # the floor of bench/web.py; never on in production
+        app.add_url_rule("/bench/hello", "bench_hello", lambda: "Hello, World!")
     from . import review
     review.init_app(app)
     from . import assessment, health

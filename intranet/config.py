@@ -42,6 +42,11 @@ class Defaults:
     LANMU_LINK_CHECK_DEAD_HOURS = 24      # re-check a dead link after this many hours
     LANMU_LINK_CHECK_ALLOW_PRIVATE = False  # fetch loopback/private addresses (SSRF guard off; tests only)
 
+    # The public site (issue 10): rendered pages cached per worker, invalidated through kv_store
+    LANMU_PUBLIC_CACHE = True
+    LANMU_PUBLIC_CACHE_MB = 16            # per worker process (about 1,500 pages); least recently used leave first
+    LANMU_BENCH_HELLO = False             # a hello-world route at /bench/hello for bench/web.py only
+
     # R-04 password policy
     LANMU_PASSWORD_MIN_LENGTH = 8
     LANMU_PASSWORD_MIN_CLASSES = 3  # of: lower, upper, digit, symbol

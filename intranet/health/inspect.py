@@ -125,8 +125,9 @@ def _count_state(count, soon, line, margin):
     return PASS
 
 
-def inspect_all(at, site_ids=None):
-    """{site id: Health} for the active sites at `at`, from one column_facts query."""
+def inspect_all(at, site_ids=None, facts=None):
+    """{site id: Health} for the active sites at `at`, from one column_facts query
+    (or the rows of one already made at `at`, given as `facts`)."""
     sites = db.session.execute(select(Site).where(Site.active.is_(True)).order_by(Site.id)).scalars().all()
     if site_ids is not None:
         sites = [s for s in sites if s.id in set(site_ids)]
@@ -136,7 +137,9 @@ def inspect_all(at, site_ids=None):
     from ..org.models import Unit
     for uid, name in db.session.execute(select(Unit.id, Unit.name)).all():
         units[uid] = name
-    for row in column_facts(at, site_id=sites[0].id if len(sites) == 1 else None):
+    if facts is None:
+        facts = column_facts(at, site_id=sites[0].id if len(sites) == 1 else None)
+    for row in facts:
         if row.created_at > at:
             continue
         rows_by_site.setdefault(row.site_id, []).append(row)
@@ -246,7 +249,8 @@ def sweep_health(ctx):
     notices = []
     iso = ctx.now.isocalendar()
     week = f"{iso[0]}-W{iso[1]:02d}"
-    for site_id, h in inspect_all(ctx.now).items():
+    from ..reminders.sweeps import sweep_column_facts
+    for site_id, h in inspect_all(ctx.now, facts=sweep_column_facts(ctx)).items():
         for ln in h.lines:
             if ln.state not in (RISK, VETO) or ln.code == "homepage":
                 continue  # the homepage has its own core sweep

@@ -10,7 +10,8 @@ dispatch_once()  claim, deliver through the channel senders, record outcomes
 import uuid
 from datetime import datetime, time, timedelta
 
-from flask import after_this_request, current_app, g, has_request_context, render_template
+from flask import after_this_request, current_app, g, has_request_context
+from markupsafe import Markup, escape
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -44,12 +45,16 @@ def _first_attempt(now, urgent):
 
 
 def _insert_ignore(rows):
+    """Insert outbox rows, skipping dedupe keys already queued: one executemany
+    whatever the number of rows."""
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
     ins = pg_insert(OutboxMessage.__table__) if dialect == "postgresql" else sqlite_insert(OutboxMessage.__table__)
-    for start in range(0, len(rows), 500):
-        db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows[start:start + 500])
+    db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+
+
+insert_rows = _insert_ignore  # for callers that build many rows (message_rows, address_row) and insert once
 
 
 def channels_for(user):
@@ -99,13 +104,32 @@ def deliver_soon(keys):
     pending.extend(keys)
 
 
+def address_row(address, subject, text, *, html="", url="", urgent=False, dedupe_key, now=None):
+    """The outbox row of an e-mail to an address that is not a person."""
+    now = now or clock.now()
+    return {"dedupe_key": f"{dedupe_key}|email"[:200], "channel": "email", "user_id": None,
+            "recipient": address, "subject": subject[:300], "text": text, "html": html or "",
+            "url": url or "", "urgent": urgent, "status": PENDING, "attempts": 0,
+            "next_attempt_at": _first_attempt(now, urgent), "created_at": now}
+
+
 def enqueue_address(address, subject, text, *, html="", url="", urgent=False, dedupe_key):
     """Queue an e-mail to an address that is not a person (a supervising unit's contact)."""
-    now = clock.now()
-    _insert_ignore([{"dedupe_key": f"{dedupe_key}|email"[:200], "channel": "email", "user_id": None,
-                     "recipient": address, "subject": subject[:300], "text": text, "html": html or "",
-                     "url": url or "", "urgent": urgent, "status": PENDING, "attempts": 0,
-                     "next_attempt_at": _first_attempt(now, urgent), "created_at": now}])
+    _insert_ignore([address_row(address, subject, text, html=html, url=url, urgent=urgent, dedupe_key=dedupe_key)])
+
+
+def digest_rows_html(reminders):
+    """The table rows of a digest e-mail: status (升级 when escalated), the
+    title linking to the duty, the deadline. Built here rather than in the
+    template: a first sweep renders 10^5 of them."""
+    out = []
+    for r in reminders:
+        title = escape(r.title)
+        cell = Markup('<a href="{}">{}</a>').format(r.url, title) if r.url else title
+        due = r.due_at.strftime("%Y-%m-%d %H:%M") if r.due_at else ""
+        out.append(f'<tr><td>{escape(r.severity_label)}{"（升级）" if r.level else ""}</td>\n'
+                   f'      <td>{cell}</td>\n      <td>{due}</td></tr>')
+    return Markup("\n  ".join(out))
 
 
 def queue_digests(sweep, reminders, urgent_kinds=()):
@@ -118,6 +142,9 @@ def queue_digests(sweep, reminders, urgent_kinds=()):
     users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(list(by_user)))).scalars()}
     base = current_app.config.get("LANMU_BASE_URL") or "http://localhost"
     inbox_url = base.rstrip("/") + current_app.config["LANMU_ADMIN_PREFIX"] + "/reminders/"
+    # The template needs no request context: render it directly (render_template
+    # would run every context processor once per digest).
+    template = current_app.jinja_env.get_template("reminders/digest_email.html")
     rows = []
     for user_id, items in by_user.items():
         user = users[user_id]
@@ -126,7 +153,7 @@ def queue_digests(sweep, reminders, urgent_kinds=()):
         text = "\n".join(f"{i}. [{r.severity_label}] {r.title}" + (f"（期限 {r.due_at:%Y-%m-%d %H:%M}）" if r.due_at else "")
                          for i, r in enumerate(items, 1))
         text = f"{user.name}，您好：\n{text}\n\n请登录网站信息发布系统处理：{inbox_url}"
-        html = render_template("reminders/digest_email.html", user=user, reminders=items, inbox_url=inbox_url)
+        html = template.render(user=user, reminders=items, rows=digest_rows_html(items), inbox_url=inbox_url)
         urgent = any(r.kind in urgent_kinds and r.severity == "veto" for r in items)
         rows += message_rows(f"digest|{sweep.id}|{user_id}", user, subject, text, html, inbox_url, urgent, sweep.at)
     _insert_ignore(rows)

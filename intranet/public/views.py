@@ -1,7 +1,15 @@
 """The public site (published, unexpired, unwithdrawn items only). The intranet
-lives under LANMU_ADMIN_PREFIX and is never linked from here (R-05)."""
+lives under LANMU_ADMIN_PREFIX and is never linked from here (R-05).
+
+Pages are cached per worker (cache.py). Column pages read a page of ids from
+ix_item_column_list and then those items (a deep page skips index entries,
+not rows); "next page" links carry the last item's key (``after``), so
+walking the pages costs the same on page 500 as on page 1."""
+from datetime import datetime, timedelta
+
 from flask import Blueprint, abort, make_response, render_template, request, send_file
-from sqlalchemy import or_
+from sqlalchemy import or_, tuple_
+from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..columntypes import get_type
@@ -9,6 +17,7 @@ from ..extensions import db
 from ..items import storage
 from ..items.models import PUBLISHED, Attachment, Item
 from ..sites.models import Column, Site
+from . import cache
 
 bp = Blueprint("public", __name__)
 PAGE_SIZE = 20
@@ -21,15 +30,17 @@ def visible_items():
 
 
 def _site_or_404(code):
-    site = db.session.execute(db.select(Site).filter_by(code=code, active=True)).scalar()
+    """The active site (a cache.SiteInfo: id, code, name, unit.name ...), kept per worker until the
+    public version token changes."""
+    site = cache.site_info(code)
     if site is None:
         abort(404)
     return site
 
 
 def _nav(site):
-    return [c for c in site.columns.filter_by(parent_id=None, archived=False, link_visible=True)
-            .order_by(Column.sort_order, Column.id)]
+    """The site's top-level visible columns (id, slug, name), kept like the site."""
+    return cache.nav_info(site)
 
 
 @bp.route("/")
@@ -40,31 +51,71 @@ def home():
     return render_template("public/portal.html", sites=sites)
 
 
+LATEST_WINDOWS = (timedelta(days=7), timedelta(days=92), None)
+
+
+def latest_items(site, limit=10):
+    """The site's newest visible items. Looked for in the last week first, then
+    the last quarter, then everything: each try reads the site's columns'
+    entries of ix_item_column_list in that window, not every item of the group."""
+    live = db.select(Column.id).filter(Column.site_id == site.id, Column.archived.is_(False))
+    stmt = (visible_items().filter(Item.column_id.in_(live))
+            .order_by(Item.first_published_at.desc(), Item.id.desc()).limit(limit))
+    now = clock.now()
+    for window in LATEST_WINDOWS:
+        windowed = stmt if window is None else stmt.filter(Item.first_published_at >= now - window)
+        items = db.session.execute(windowed).scalars().all()
+        if len(items) == limit or window is None:
+            return items
+
+
 @bp.route("/s/<code>/")
 def site_home(code):
     site = _site_or_404(code)
-    latest = db.session.execute(
-        visible_items().join(Column).filter(Column.site_id == site.id, Column.archived.is_(False))
-        .order_by(Item.first_published_at.desc(), Item.id.desc()).limit(10)).scalars().all()
-    return render_template("public/home.html", site=site, nav=_nav(site), latest=latest)
+    return render_template("public/home.html", site=site, nav=_nav(site), latest=latest_items(site))
 
 
 def _column_or_404(site, slug):
-    col = db.session.execute(db.select(Column).filter_by(site_id=site.id, slug=slug, archived=False)).scalar()
+    """The live column (a cache.ColumnInfo: name, slug, type, settings, children, and `ids`, the
+    column and its live descendants: a parent column lists its children's items too), kept per
+    worker until the public version token changes."""
+    col = cache.column_info(site.id, slug)
     if col is None:
         abort(404)
     return col
 
 
 def _column_ids(col):
-    """The column and its unarchived descendants: a parent column lists its children's items too."""
-    ids, frontier = [col.id], [col]
-    while frontier:
-        for child in frontier.pop().children:
-            if not child.archived and child.id not in ids:
-                ids.append(child.id)
-                frontier.append(child)
-    return ids
+    return col.ids
+
+
+def _after(text):
+    """The key of the last item of the previous page: '<first_published_at>_<id>', or None."""
+    try:
+        stamp, _sep, item_id = (text or "").rpartition("_")
+        return datetime.strptime(stamp, "%Y%m%d%H%M%S%f"), int(item_id)
+    except ValueError:
+        return None
+
+
+def _key_of(item):
+    return f"{item.first_published_at:%Y%m%d%H%M%S%f}_{item.id}" if item.first_published_at else None
+
+
+def list_page(column_ids, page, after=None, size=PAGE_SIZE):
+    """(items, has_next) of a column list page, newest first. With `after` (the
+    key of the previous page's last item) the page starts right after it
+    (keyset); otherwise it is found by its number (offset over the index)."""
+    ids = visible_items().with_only_columns(Item.id).filter(Item.column_id.in_(column_ids))
+    if after is not None:
+        ids = ids.filter(Item.first_published_at.is_not(None),
+                         tuple_(Item.first_published_at, Item.id) < tuple_(*after))
+    else:
+        ids = ids.offset((page - 1) * size)
+    order = (Item.first_published_at.desc(), Item.id.desc())
+    page_ids = ids.order_by(*order).limit(size + 1).scalar_subquery()
+    items = db.session.execute(db.select(Item).filter(Item.id.in_(page_ids)).order_by(*order)).scalars().all()
+    return items[:size], len(items) > size
 
 
 @bp.route("/s/<code>/c/<slug>/")
@@ -72,13 +123,15 @@ def column(code, slug):
     site = _site_or_404(code)
     col = _column_or_404(site, slug)
     page = min(max(1, request.args.get("page", 1, type=int)), 100_000)  # a huge page number must not reach the DB
-    items = db.session.execute(
-        visible_items().filter(Item.column_id.in_(_column_ids(col)))
-        .order_by(Item.first_published_at.desc(), Item.id.desc())
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all()
+    after = _after(request.args.get("after")) if page > 1 else None
+    items, has_next = list_page(_column_ids(col), page, after)
+    next_url = None
+    if has_next:
+        key = _key_of(items[-1])
+        next_url = f"?page={page + 1}" + (f"&after={key}" if key else "")
     ctype = get_type(col.type)
     return render_template(ctype.list_template, site=site, nav=_nav(site), column=col, ctype=ctype,
-                           items=items[:PAGE_SIZE], page=page, has_next=len(items) > PAGE_SIZE)
+                           items=items, page=page, has_next=has_next, next_url=next_url)
 
 
 @bp.route("/s/<code>/c/<slug>/rss.xml")
@@ -113,7 +166,8 @@ def search(code):
 
 def _public_item_or_404(code, item_id):
     site = _site_or_404(code)
-    item = db.session.execute(visible_items().filter(Item.id == item_id)).scalar()
+    item = db.session.execute(visible_items().filter(Item.id == item_id)  # column and files with it: one query
+                              .options(joinedload(Item.column), joinedload(Item.attachments))).unique().scalars().first()
     if item is None or item.column.site_id != site.id or item.column.archived:
         abort(404)
     return site, item

@@ -9,8 +9,9 @@ and plugins add theirs with `register_sweep(app, fn)` (plugins: a module-level
 `sweeps` list)."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import event, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -19,7 +20,7 @@ from .. import clock
 from ..extensions import db
 from ..org import roles
 from ..org.models import RoleAssignment, Unit, User
-from .models import Reminder, Sweep
+from .models import LEVEL_LABELS, SEVERITY_LABELS, Reminder, Sweep
 
 
 @dataclass
@@ -44,11 +45,83 @@ class SweepContext:
     now: datetime
     calendar: object
     app: object
+    _adapter: object = field(default=None, init=False, repr=False)
+    _memo: dict = field(default_factory=dict, init=False, repr=False)
+    _patterns: dict = field(default_factory=dict, init=False, repr=False)
 
     def link(self, endpoint, **values):
-        """An absolute deep link into the intranet for messages."""
-        with self.app.test_request_context(base_url=self.app.config.get("LANMU_BASE_URL") or "http://localhost"):
-            return url_for(endpoint, _external=True, **values)
+        """An absolute deep link into the intranet for messages (one URL
+        adapter per sweep: no request context per link). Links whose values
+        are all ids are built once per endpoint and filled in after."""
+        if self._adapter is None:
+            base = urlsplit(self.app.config.get("LANMU_BASE_URL") or "http://localhost")
+            self._adapter = self.app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                                  url_scheme=base.scheme or "http")
+        if values and all(type(v) is int for v in values.values()):
+            key = (endpoint, tuple(sorted(values)))
+            pattern = self._patterns.get(key)
+            if pattern is None:
+                pattern = self._patterns[key] = self._pattern(endpoint, key[1])
+            if pattern:
+                return pattern.format_map(values)
+        return self._adapter.build(endpoint, values, force_external=True)
+
+    def _pattern(self, endpoint, names):
+        """The URL of `endpoint` with {name} where each id goes (an int is
+        written the same in a path and a query string), or "" if unsure."""
+        marks = {name: 987_654_321_000 + i for i, name in enumerate(names)}
+        try:
+            url = self._adapter.build(endpoint, marks, force_external=True)
+        except Exception:  # noqa: BLE001 - a converter that refuses the mark: build each link
+            return ""
+        pattern = url.replace("{", "{{").replace("}", "}}")
+        for name, mark in marks.items():
+            if pattern.count(str(mark)) != 1:
+                return ""
+            pattern = pattern.replace(str(mark), "{" + name + "}")
+        return pattern
+
+    def memo(self, key, compute):
+        """The value of compute() once per sweep: sweeps that need the same
+        set-based query (column_facts) share one result."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+
+class NewReminder:
+    """A reminder the sweep has just inserted, as a read-only view: the
+    columns of `Reminder`, its labels, and `user` / `unit` (loaded on first
+    use). Built from the rows the sweep inserted rather than loaded back as
+    ORM objects: a first sweep over a site group inserts 10^5 of them."""
+    __slots__ = ("id", "dedupe_key", "user_id", "sweep_id", "kind", "duty_key", "period", "level", "severity",
+                 "title", "text", "url", "due_at", "unit_id", "created_at", "read_at")
+
+    def __init__(self, id, row):  # noqa: A002 - the column's name
+        self.id, self.read_at = id, None
+        self.dedupe_key, self.user_id, self.sweep_id = row["dedupe_key"], row["user_id"], row["sweep_id"]
+        self.kind, self.duty_key, self.period, self.level = row["kind"], row["duty_key"], row["period"], row["level"]
+        self.severity, self.title, self.text, self.url = row["severity"], row["title"], row["text"], row["url"]
+        self.due_at, self.unit_id, self.created_at = row["due_at"], row["unit_id"], row["created_at"]
+
+    @property
+    def severity_label(self):
+        return SEVERITY_LABELS.get(self.severity, self.severity)
+
+    @property
+    def level_label(self):
+        return LEVEL_LABELS.get(self.level, "")
+
+    @property
+    def user(self):
+        return db.session.get(User, self.user_id)
+
+    @property
+    def unit(self):
+        return db.session.get(Unit, self.unit_id) if self.unit_id is not None else None
+
+    def __repr__(self):
+        return f"<NewReminder {self.dedupe_key}>"
 
 
 def working_calendar():
@@ -146,18 +219,19 @@ def recipients(notice, now, role_map, parents, grace):
 
 
 def _insert_ignore(table, rows):
+    """One executemany for every row (the sweep's statement count does not grow with its work)."""
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
     ins = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
-    for start in range(0, len(rows), 500):
-        db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows[start:start + 500])
+    db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
 
 
 def _copy_supervisors(notices, now, grace, parents, units):
     """R-81: a veto-level duty still overdue after the grace period is copied to
-    the supervising (parent) unit's contact, once per duty and period."""
-    from ..outbox.service import enqueue_address
+    the supervising (parent) unit's contact, once per duty and period. One insert."""
+    from ..outbox.service import address_row, insert_rows
+    rows = []
     for n in notices:
         if n.severity != "veto" or n.unit_id is None or n.overdue_since is None or now - n.overdue_since < grace:
             continue
@@ -165,14 +239,17 @@ def _copy_supervisors(notices, now, grace, parents, units):
         if supervisor is None or not supervisor.contact_email:
             continue
         unit = units[n.unit_id]
-        enqueue_address(supervisor.contact_email, f"【单项否决风险抄送】{unit.name}：{n.title}",
-                        f"{supervisor.name}：\n下级单位“{unit.name}”的以下事项已达到检查否决线且超期未处理：\n"
-                        f"{n.title}\n{n.text}\n{n.url}", url=n.url, urgent=True,
-                        dedupe_key=f"supervisor|{n.kind}|{n.key}|{n.period}")
+        rows.append(address_row(supervisor.contact_email, f"【单项否决风险抄送】{unit.name}：{n.title}",
+                                f"{supervisor.name}：\n下级单位“{unit.name}”的以下事项已达到检查否决线且超期未处理：\n"
+                                f"{n.title}\n{n.text}\n{n.url}", url=n.url, urgent=True,
+                                dedupe_key=f"supervisor|{n.kind}|{n.key}|{n.period}"))
+    insert_rows(rows)
 
 
 def run_sweep(now=None, holder=""):
-    """Run every registered sweep once at `now`. Returns (sweep, new reminders)."""
+    """Run every registered sweep once at `now`. Returns (sweep, new reminders):
+    the reminders this sweep inserted (NewReminder views, by person and id),
+    not those an earlier sweep had made already."""
     app = current_app._get_current_object()
     now = now or clock.now()
     ctx = SweepContext(now=now, calendar=working_calendar(), app=app)
@@ -206,8 +283,11 @@ def run_sweep(now=None, holder=""):
         _insert_ignore(Reminder.__table__, rows)
         _copy_supervisors(notices, now, grace, parents, by_id)
         db.session.flush()
-        new = db.session.execute(select(Reminder).where(Reminder.sweep_id == sweep.id)
-                                 .order_by(Reminder.user_id, Reminder.id)).scalars().all()
+        # which rows went in (the others were made by an earlier sweep): their ids only
+        by_key = {r["dedupe_key"]: r for r in rows}
+        new = [NewReminder(id, by_key[key]) for id, key in db.session.execute(
+            select(Reminder.id, Reminder.dedupe_key).where(Reminder.sweep_id == sweep.id)
+            .order_by(Reminder.user_id, Reminder.id)).all()]
         for hook in app.extensions.get("lanmu_after_sweep", []):
             hook(new)
         from ..outbox.service import queue_digests

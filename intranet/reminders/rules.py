@@ -3,6 +3,7 @@ data (last publish, counts per week/month), so the sweep can evaluate every
 column from a handful of set-based queries (R-11, R-12)."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from ..sites import update_rules as r
 
@@ -56,8 +57,10 @@ def prev_month_start(d):
     return month_start(first - timedelta(days=1))
 
 
+@lru_cache(maxsize=16)  # a sweep evaluates every column at the same `now`
 def windows(now):
-    """Boundaries used by the counts: this week, last week, this month, last month."""
+    """Boundaries used by the counts: this week, last week, this month, last month.
+    The dict is shared between callers: read it, never change it."""
     today = now.date()
     ws = datetime.combine(week_start(today), time())
     ms = datetime.combine(month_start(today), time())

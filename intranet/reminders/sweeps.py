@@ -45,6 +45,12 @@ def column_facts(now, site_id=None):
     return db.session.execute(stmt).all()
 
 
+def sweep_column_facts(ctx):
+    """column_facts at the sweep's time, queried once per sweep and shared by
+    every sweep that needs it (columns, portal links, inspection health)."""
+    return ctx.memo("column_facts", lambda: column_facts(ctx.now))
+
+
 def _facts(row):
     return ColumnFacts(id=row.id, created_at=row.created_at, rule_kind=row.rule_kind, rule_n=row.rule_n,
                        rule_dates=row.rule_dates or "", staleness_class=row.staleness_class, last=row.last,
@@ -52,17 +58,29 @@ def _facts(row):
                        this_month=row.this_month or 0, last_month=row.last_month or 0)
 
 
-def sweep_columns(ctx):
+def _has_items():
+    """{type id: has_items} filled as types are met (a lookup per type, not per column)."""
     types = registry()
+
+    class HasItems(dict):
+        def __missing__(self, type_id):
+            value = self[type_id] = types.get(type_id).has_items
+            return value
+    return HasItems()
+
+
+def sweep_columns(ctx):
+    has_items = _has_items()
     notices = []
-    for row in column_facts(ctx.now):
-        if not types.get(row.type).has_items:
+    for row in sweep_column_facts(ctx):
+        if not has_items[row.type]:
             continue
         facts = _facts(row)
-        link = ctx.link("items.new", column=row.id)
+        link = None
         for finding in (evaluate_rule(facts, ctx.now, ctx.calendar), evaluate_staleness(facts, ctx.now)):
             if finding is None:
                 continue
+            link = link or ctx.link("items.new", column=row.id)
             overdue_since = finding.due_at if finding.severity != "warn" else None
             if finding.kind == "column_blank":
                 overdue_since = row.created_at + timedelta(days=7)
@@ -99,11 +117,11 @@ def sweep_homepages(ctx):
 def sweep_portal_links(ctx):
     """R-13: hide the portal link of units whose columns have all been stale for
     more than 3 months; restore it once they publish again. Logged and shown."""
-    types = registry()
+    has_items = _has_items()
     line = ctx.now - PORTAL_HIDE_AFTER
     per_unit = {}
-    for row in column_facts(ctx.now):
-        if not types.get(row.type).has_items:
+    for row in sweep_column_facts(ctx):
+        if not has_items[row.type]:
             continue
         fresh = row.last is not None and row.last >= line
         old_enough = row.created_at < line

@@ -49,16 +49,35 @@ def expiry_from(now):
 
 def create_links(step, user):
     """One link per action for `user` on `step` at the run's revision. Returns {action: token}."""
+    return create_links_many([(step, user)])[0]
+
+
+def create_links_many(pairs):
+    """create_links for many (step, user) pairs in two statements, whatever
+    their number: one insert of every link row, one select of their ids (found
+    by their random nonces). Returns [{action: token}] in the order of `pairs`."""
+    if not pairs:
+        return []
     now = clock.now()
     expires = expiry_from(now)
-    tokens = {}
-    for action in ACTIONS:
-        link = DecisionLink(nonce=secrets.token_hex(16), step_id=step.id, user_id=user.id,
-                            revision_no=step.run.revision_no, action=action, created_at=now, expires_at=expires)
-        db.session.add(link)
-        db.session.flush()
-        tokens[action] = _serializer().dumps({"l": link.id, "n": link.nonce})
-    return tokens
+    rows = [{"nonce": secrets.token_hex(16), "step_id": step.id, "user_id": user.id,
+             "revision_no": step.run.revision_no, "action": action, "created_at": now, "expires_at": expires,
+             "used_at": None}
+            for step, user in pairs for action in ACTIONS]
+    db.session.execute(DecisionLink.__table__.insert(), rows)
+    ids = dict(db.session.execute(
+        db.select(DecisionLink.nonce, DecisionLink.id)
+        .where(DecisionLink.step_id.in_(sorted({step.id for step, _user in pairs})),
+               DecisionLink.created_at == now)).all())
+    serializer = _serializer()
+    out, rows_iter = [], iter(rows)
+    for _pair in pairs:
+        tokens = {}
+        for action in ACTIONS:
+            row = next(rows_iter)
+            tokens[action] = serializer.dumps({"l": ids[row["nonce"]], "n": row["nonce"]})
+        out.append(tokens)
+    return out
 
 
 def load(token):

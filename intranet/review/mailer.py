@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template, url_for
 
-from ..outbox.service import deliver_soon, enqueue
+from .. import clock
+from ..outbox.service import deliver_soon, insert_rows, message_rows
 
 
 def build_url(endpoint, external=False, **values):
@@ -24,22 +25,42 @@ def build_url(endpoint, external=False, **values):
 
 def queue_step_mail(step, user):
     """Build the decision mail for `user` on `step` (with fresh single-use links) and queue it."""
-    from . import links
     if not user.active:
         return None
-    item = step.item
-    tokens = links.create_links(step, user)
-    urls = {action: build_url("review.link", token=token, external=True) for action, token in tokens.items()}
-    review_url = build_url("review.item", item_id=item.id, external=True)
+    return queue_step_mails([(step, user)])
+
+
+def queue_step_mails(pairs):
+    """The decision mail (e-mail with fresh single-use links, and a WeCom card)
+    for each (step, user) pair, queued in the outbox: a fixed number of
+    statements whatever the number of pairs (the links in one insert and one
+    select, the outbox rows in one insert). Returns the outbox dedupe keys."""
+    from . import links
     from .diff import plain_text
-    summary = plain_text(item.body or "")[:300]
-    ctx = dict(step=step, item=item, user=user, urls=urls, review_url=review_url, summary=summary,
-               expires_workdays=current_app.config.get("LANMU_REVIEW_LINK_WORKDAYS", 5))
-    subject = f"【待审核】{item.title}（{step.label}）"
-    keys = enqueue(user, subject, render_template("review/mail/step.txt", **ctx),
-                   html=render_template("review/mail/step.html", **ctx), url=review_url,
-                   dedupe_key=f"review-step|{step.id}|{tokens['approve'][-24:]}", channels=("email",))
-    keys += enqueue(user, subject, f"{item.column.name}：{item.title}\n请审核（{step.label}）。", url=review_url,
-                    dedupe_key=f"review-step|{step.id}|{user.id}", channels=("wecom",))
+    pairs = [(step, user) for step, user in pairs if user.active]
+    if not pairs:
+        return []
+    all_tokens = links.create_links_many(pairs)
+    now = clock.now()
+    expires_workdays = current_app.config.get("LANMU_REVIEW_LINK_WORKDAYS", 5)
+    rows = []
+    for (step, user), tokens in zip(pairs, all_tokens):
+        item = step.item
+        urls = {action: build_url("review.link", token=token, external=True) for action, token in tokens.items()}
+        review_url = build_url("review.item", item_id=item.id, external=True)
+        summary = plain_text(item.body or "")[:300]
+        ctx = dict(step=step, item=item, user=user, urls=urls, review_url=review_url, summary=summary,
+                   expires_workdays=expires_workdays)
+        subject = f"【待审核】{item.title}（{step.label}）"
+        rows += [r for r in message_rows(f"review-step|{step.id}|{tokens['approve'][-24:]}|{user.id}", user, subject,
+                                         render_template("review/mail/step.txt", **ctx),
+                                         render_template("review/mail/step.html", **ctx), review_url, False, now)
+                 if r["channel"] == "email"]
+        rows += [r for r in message_rows(f"review-step|{step.id}|{user.id}|{user.id}", user, subject,
+                                         f"{item.column.name}：{item.title}\n请审核（{step.label}）。", "",
+                                         review_url, False, now)
+                 if r["channel"] == "wecom"]
+    insert_rows(rows)
+    keys = [r["dedupe_key"] for r in rows]
     deliver_soon(keys)
     return keys

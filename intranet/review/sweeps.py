@@ -41,16 +41,27 @@ def sweep_waiting_steps(ctx):
 
 
 def after_sweep(new_reminders):
-    """A fresh decision-link mail for each person newly reminded of a waiting step."""
+    """A fresh decision-link mail for each person newly reminded of a waiting
+    step: the steps (with what the mail shows) and the people in one query
+    each, the mails queued together."""
+    from sqlalchemy.orm import joinedload
+
     from ..org.models import User
-    from .mailer import queue_step_mail
-    for r in new_reminders:
-        if r.kind != "review_waiting" or r.level != 0:
-            continue
-        step = db.session.get(ReviewStep, int(r.duty_key.split(":")[1]))
-        user = db.session.get(User, r.user_id)
-        if step is not None and step.status == OPEN and user is not None:
-            queue_step_mail(step, user)
+    from ..sites.models import Column
+    from .mailer import queue_step_mails
+    wanted = [(int(r.duty_key.split(":")[1]), r.user_id) for r in new_reminders
+              if r.kind == "review_waiting" and r.level == 0]
+    if not wanted:
+        return
+    item = joinedload(ReviewStep.item)
+    steps = {s.id: s for s in db.session.execute(
+        select(ReviewStep).where(ReviewStep.id.in_(sorted({s for s, _u in wanted})))
+        .options(joinedload(ReviewStep.run), item.joinedload(Item.column).joinedload(Column.site),
+                 item.joinedload(Item.unit), item.joinedload(Item.author))).unique().scalars()}
+    users = {u.id: u for u in db.session.execute(
+        select(User).where(User.id.in_(sorted({u for _s, u in wanted})))).scalars()}
+    queue_step_mails([(steps[s], users[u]) for s, u in wanted
+                      if s in steps and steps[s].status == OPEN and u in users])
 
 
 def review_counts(start, end):

@@ -36,7 +36,9 @@ class Site(db.Model):
 
 class Column(db.Model):
     __tablename__ = "site_column"
-    __table_args__ = (UniqueConstraint("site_id", "slug", name="uq_site_column_site_slug"),)
+    __table_args__ = (UniqueConstraint("site_id", "slug", name="uq_site_column_site_slug"),
+                      # a site's top-level columns (the public navigation on every page) and a column's children
+                      db.Index("ix_site_column_site_parent", "site_id", "parent_id"))
     id = db.Column(db.Integer, primary_key=True)
     site_id = db.Column(db.Integer, db.ForeignKey("site.id"), nullable=False, index=True)
     parent_id = db.Column(db.Integer, db.ForeignKey("site_column.id"), index=True)

@@ -126,6 +126,10 @@ class WorkdayCalendar:
         # date -> bool, or None when the library has no data for that date.
         self._library_memo: dict[dt.date, bool | None] = {}
         self._library_year_memo: dict[int, bool] = {}
+        # the calendar never changes once built: deadlines from the same day are
+        # computed once (a sweep asks for thousands that share their start days)
+        self._add_memo: dict[tuple[dt.date, int], Due] = {}
+        self._between_memo: dict[tuple[dt.date, dt.date], WorkdayCount] = {}
 
     # -- single days -------------------------------------------------------
 
@@ -185,6 +189,10 @@ class WorkdayCalendar:
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
         day = _as_date(start, "start")
+        key = (day, n)
+        memo = self._add_memo.get(key)
+        if memo is not None:
+            return memo
         provisional = False
         remaining = n
         while remaining:
@@ -193,7 +201,8 @@ class WorkdayCalendar:
             provisional = provisional or info.provisional
             if info.is_workday:
                 remaining -= 1
-        return Due(day, provisional)
+        due = self._add_memo[key] = Due(day, provisional)
+        return due
 
     def due_end(self, start: dt.date | dt.datetime, n: int) -> dt.datetime:
         """23:59:59 (naive local) on the day ``add_workdays(start, n)``."""
@@ -211,6 +220,9 @@ class WorkdayCalendar:
         """
         first = _as_date(a, "a")
         last = _as_date(b, "b")
+        memo = self._between_memo.get((first, last))
+        if memo is not None:
+            return memo
         count = 0
         provisional = False
         day = first
@@ -220,7 +232,8 @@ class WorkdayCalendar:
             provisional = provisional or info.provisional
             if info.is_workday:
                 count += 1
-        return WorkdayCount(count, provisional)
+        result = self._between_memo[(first, last)] = WorkdayCount(count, provisional)
+        return result
 
     def is_late(
         self,

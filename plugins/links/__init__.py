@@ -129,7 +129,9 @@ def dead_links(column_ids=None):
     from intranet.items.models import PUBLISHED, Item
     from intranet.sites.models import Column
     from .models import LinkCheck
-    stmt = (db.select(LinkCheck).join(Item).join(Column, Column.id == Item.column_id)
+    from sqlalchemy.orm import contains_eager
+    stmt = (db.select(LinkCheck).join(LinkCheck.item).join(Column, Column.id == Item.column_id)
+            .options(contains_eager(LinkCheck.item))  # the item comes with the row: no query per link
             .filter(Item.status == PUBLISHED, LinkCheck.ok.is_(False), Column.archived.is_(False))
             .order_by(LinkCheck.first_failed_at))
     if column_ids is not None:
