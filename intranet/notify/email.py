@@ -189,39 +189,122 @@ def send_email(
     app's context (one is pushed if none is active). Never raises for a
     delivery problem: returns ``{address: Outcome}``.
     """
-    recipients = [to] if isinstance(to, str) else list(dict.fromkeys(to))
-    if not recipients:
-        return {}
+    return send_many(mail, [OutgoingMail(to, subject, text, html, reply_to)], sender=sender, timeout=timeout)[0]
+
+
+class OutgoingMail:
+    """One message for :func:`send_many`."""
+
+    __slots__ = ("to", "subject", "text", "html", "reply_to")
+
+    def __init__(self, to: str | Iterable[str], subject: str, text: str,
+                 html: str | None = None, reply_to: str | None = None) -> None:
+        self.to, self.subject, self.text, self.html, self.reply_to = to, subject, text, html, reply_to
+
+
+def send_many(
+    mail: Mail,
+    messages: Iterable[OutgoingMail],
+    *,
+    sender: str | tuple[str, str] | None = None,
+    timeout: float | None = None,
+) -> list[dict[str, Outcome]]:
+    """Send several messages over one SMTP connection; ``{address: Outcome}``
+    per message, in order. Opening a connection per message would cost a
+    TCP handshake, EHLO (and STARTTLS/AUTH) each time: the outbox sends a
+    whole claimed batch here.
+
+    A message the server refuses (an address, the content) does not stop the
+    others: smtplib resets the transaction and the connection goes on. If the
+    connection breaks mid-batch it is opened again once for that message; if
+    the server cannot be reached, every remaining message gets that outcome
+    at once rather than waiting out the timeout again.
+    """
+    messages = list(messages)
+    if not messages:
+        return []
     app = getattr(mail, "app", None)
     if app is None:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not has_app_context():
         with app.app_context():
-            return send_email(mail, sender, recipients, subject, text, html,
-                              timeout=timeout, reply_to=reply_to)
+            return send_many(mail, messages, sender=sender, timeout=timeout)
 
     state = app.extensions["mail"]
     if timeout is None:
         timeout = float(app.config.get("MAIL_TIMEOUT", DEFAULT_TIMEOUT))
-    message = _Base64Message(
-        subject=subject,
-        recipients=recipients,
-        body=text,
-        html=html,
-        sender=sender,
-        reply_to=reply_to,
-    )
-    message_id = message.msgId
+    results: list[dict[str, Outcome]] = []
+    connection: TimeoutConnection | None = None
+    unreachable: Outcome | None = None
+    try:
+        for spec in messages:
+            recipients = [spec.to] if isinstance(spec.to, str) else list(dict.fromkeys(spec.to))
+            if not recipients:
+                results.append({})
+                continue
+            if unreachable is not None:
+                results.append({addr: unreachable for addr in recipients})
+                continue
+            message = _Base64Message(subject=spec.subject, recipients=recipients, body=spec.text,
+                                     html=spec.html, sender=sender, reply_to=spec.reply_to)
+            step = None
+            for _attempt in (1, 2):
+                if connection is None:
+                    connection, failure = _open(state, timeout)
+                    if failure is not None:
+                        unreachable = failure
+                        log.warning("mail server unreachable: %s", failure.detail)
+                        outcomes = {addr: failure for addr in recipients}
+                        break
+                outcomes, step = _send_on(connection, message, recipients)
+                if step != _OK:
+                    _close(connection)  # dropped or timed out: a fresh connection for what follows
+                    connection = None
+                if step != _RETRY:
+                    break
+            if step == _RETRY:  # failed on a fresh connection too: the server is in trouble
+                unreachable = next(iter(outcomes.values()))
+            results.append(outcomes)
+    finally:
+        if connection is not None:
+            _close(connection)
+    return results
+
+
+def _open(state: Any, timeout: float) -> tuple[TimeoutConnection | None, Outcome | None]:
     connection = TimeoutConnection(state, timeout)
     try:
-        with connection:
-            connection.send(message)
+        connection.__enter__()
+    except Exception as exc:  # noqa: BLE001 - turned into an outcome, never lost
+        outcome = _classify_exception(exc)
+        if outcome.reason == REASON_UNEXPECTED:
+            log.exception("connecting to the mail server failed unexpectedly")
+        return None, outcome
+    return connection, None
+
+
+def _close(connection: TimeoutConnection) -> None:
+    connection.__exit__(None, None, None)
+
+
+_OK, _RETRY, _REPLACE = "ok", "retry", "replace"
+
+
+def _send_on(connection: TimeoutConnection, message: Message,
+             recipients: list[str]) -> tuple[dict[str, Outcome], str]:
+    """Send one message on an open connection: (outcomes, what next): _OK,
+    _RETRY (not sent, the connection broke: try once more on a new one) or
+    _REPLACE (sent, but the connection is no longer usable)."""
+    connection.sent, connection.refused = False, {}
+    message_id = message.msgId
+    try:
+        connection.send(message)
     except smtplib.SMTPRecipientsRefused as exc:
-        # Every recipient refused at RCPT TO.
+        # Every recipient refused at RCPT TO; smtplib has reset the transaction.
         return {
             addr: _for_code(code, REASON_ADDRESS_REJECTED, REASON_SMTP_ERROR, _text(msg))
             for addr, (code, msg) in _match_refused(recipients, exc.recipients).items()
-        }
+        }, _OK
     except Exception as exc:  # noqa: BLE001 - turned into an outcome, never lost
         if not connection.sent:
             outcome = _classify_exception(exc)
@@ -229,14 +312,24 @@ def send_email(
                 log.exception("sending mail to %s failed unexpectedly", recipients)
             else:
                 log.warning("mail to %s not sent: %s", recipients, outcome.detail)
-            return {addr: outcome for addr in recipients}
+            broken = isinstance(exc, (smtplib.SMTPServerDisconnected, OSError)) or outcome.reason in (
+                REASON_NETWORK, REASON_TIMEOUT)
+            if broken and isinstance(exc, smtplib.SMTPServerDisconnected):
+                outcome = Outcome(Status.TEMPORARY_FAILURE, REASON_NETWORK, f"{type(exc).__name__}: {exc}")
+            return {addr: outcome for addr in recipients}, (_RETRY if broken else _OK)
+        # Accepted, then something failed (MAIL_MAX_EMAILS reconnecting, a
+        # signal receiver): the message is delivered; start a new connection.
         log.warning("mail to %s was accepted, then: %r", recipients, exc)
+        return _accepted(connection, recipients, message_id), _REPLACE
 
     if connection.host is None and not connection.sent:
         # MAIL_SUPPRESS_SEND (Flask-Mail's default when app.testing)
         return {addr: Outcome(Status.DELIVERED, REASON_SUPPRESSED, message_id=message_id)
-                for addr in recipients}
+                for addr in recipients}, _OK
+    return _accepted(connection, recipients, message_id), _OK
 
+
+def _accepted(connection: TimeoutConnection, recipients: list[str], message_id: str) -> dict[str, Outcome]:
     refused = _match_refused(recipients, connection.refused)
     results: dict[str, Outcome] = {}
     for addr in recipients:

@@ -98,18 +98,12 @@ def send_wecom(rows, now=None):
 
 
 def send_mail(rows, now=None):
-    from ..notify.email import send_email
+    """Every claimed e-mail over one SMTP connection (send_many)."""
+    from ..notify.email import OutgoingMail, send_many
     timeout = current_app.config.get("MAIL_TIMEOUT", 10)
-    results, server_down = {}, None
-    for r in rows:
-        if server_down is not None:  # don't wait out the timeout once per row
-            results[r.id] = server_down
-            continue
-        outcome = send_email(mail, None, r.recipient, r.subject, r.text, r.html or None, timeout=timeout)
-        results[r.id] = outcome[r.recipient]
-        if outcome[r.recipient].reason in ("network", "timeout"):
-            server_down = outcome[r.recipient]
-    return results
+    outcomes = send_many(mail, [OutgoingMail(r.recipient, r.subject, r.text, r.html or None) for r in rows],
+                         timeout=timeout)
+    return {r.id: outcome[r.recipient] for r, outcome in zip(rows, outcomes)}
 
 
 def senders(app):

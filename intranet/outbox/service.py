@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 
 from flask import after_this_request, current_app, g, has_request_context
 from markupsafe import Markup, escape
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -159,26 +159,67 @@ def queue_digests(sweep, reminders, urgent_kinds=()):
     _insert_ignore(rows)
 
 
+def _due(now):
+    return or_(and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+               and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now))
+
+
+def _take(ids_select, token, now, lease_seconds):
+    """Mark the rows `ids_select` yields as claimed under `token`."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids_select = ids_select.with_for_update(skip_locked=True)
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids_select.scalar_subquery()))
+                       .values(status=SENDING, claim_token=token, claimed_until=now + timedelta(seconds=lease_seconds),
+                               attempts=OutboxMessage.attempts + 1)
+                       .execution_options(synchronize_session=False))
+
+
 def claim(batch_size=200, lease_seconds=120, now=None, channel=None, keys=None):
-    """Claim up to batch_size due rows for this worker (only `keys` if given); returns them."""
+    """Claim up to batch_size due rows for this worker (only `keys` if given); returns them.
+
+    WeCom takes one card for up to 1,000 recipients in one call (R-84), so a
+    claimed WeCom card is completed with the other due rows carrying the
+    same card, up to 1,000 per card: a notice to 5,000 people goes out in
+    five calls whatever the batch size."""
     now = now or clock.now()
     token = uuid.uuid4().hex
-    due = or_(and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-              and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now))
-    sub = select(OutboxMessage.id).where(due).order_by(OutboxMessage.urgent.desc(), OutboxMessage.id).limit(batch_size)
+    sub = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.urgent.desc(), OutboxMessage.id)
     if channel:
         sub = sub.where(OutboxMessage.channel == channel)
     if keys is not None:
         sub = sub.where(OutboxMessage.dedupe_key.in_(keys))
-    if db.session.get_bind().dialect.name == "postgresql":
-        sub = sub.with_for_update(skip_locked=True)
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(sub.scalar_subquery()))
-                       .values(status=SENDING, claim_token=token, claimed_until=now + timedelta(seconds=lease_seconds),
-                               attempts=OutboxMessage.attempts + 1)
-                       .execution_options(synchronize_session=False))
+    _take(sub.limit(batch_size), token, now, lease_seconds)
+    if keys is None and channel in (None, "wecom"):
+        _complete_wecom_cards(token, now, lease_seconds)
     db.session.commit()
     return db.session.execute(select(OutboxMessage).where(OutboxMessage.claim_token == token)
                               .order_by(OutboxMessage.id)).scalars().all()
+
+
+def _complete_wecom_cards(token, now, lease_seconds):
+    from ..notify.wecom import MAX_RECIPIENTS
+    card = (OutboxMessage.subject, OutboxMessage.text, OutboxMessage.url)
+    claimed = db.session.execute(select(*card, func.count()).where(OutboxMessage.claim_token == token,
+                                                                   OutboxMessage.channel == "wecom")
+                                 .group_by(*card)).all()
+    short = [(subject, text, url) for subject, text, url, n in claimed if n < MAX_RECIPIENTS]
+    if not short:
+        return
+    # Which other due rows carry one of these cards: one query for the batch.
+    # (Digests differ per person and match nothing; a broadcast matches many.)
+    same = db.session.execute(select(OutboxMessage.id, *card)
+                              .where(_due(now), OutboxMessage.channel == "wecom", tuple_(*card).in_(short))
+                              .order_by(OutboxMessage.urgent.desc(), OutboxMessage.id)).all()
+    room = {(subject, text, url): MAX_RECIPIENTS - n for subject, text, url, n in claimed}
+    ids = []
+    for row_id, subject, text, url in same:
+        key = (subject, text, url)
+        if room[key] > 0:
+            room[key] -= 1
+            ids.append(row_id)
+    for start in range(0, len(ids), 1000):  # due again: another worker may have taken some meanwhile
+        _take(select(OutboxMessage.id).where(OutboxMessage.id.in_(ids[start:start + 1000]), _due(now)),
+              token, now, lease_seconds)
 
 
 def record_outcome(row, outcome, now):

@@ -73,6 +73,8 @@ class _Handler:
         reply = self.fake._rejection_for(address, sender=True)
         if reply is not None:
             return reply
+        with self.fake._lock:
+            self.fake.peers.add(session.peer)  # one per SMTP connection
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
@@ -127,6 +129,7 @@ class FakeSMTP:
         self._rejections: dict[str, str] = {}
         self._sender_rejections: dict[str, str] = {}
         self.messages: list[ReceivedMail] = []
+        self.peers: set = set()  # (host, port) of each client connection that sent MAIL FROM
 
     # ------------------------------------------------------------------ life
     def start(self) -> "FakeSMTP":
@@ -247,6 +250,7 @@ class FakeSMTP:
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()
+            self.peers.clear()
 
 
 @pytest.fixture

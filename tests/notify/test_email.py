@@ -153,3 +153,53 @@ def test_r84_smtp_sender_refused_is_not_blamed_on_the_address(smtp_server):  # n
     result = outcome["zhangsan@unit.example.gov.cn"]
     assert (result.status, result.reason, result.code) == (Status.TEMPORARY_FAILURE, "sender_rejected", 550)
     assert smtp_server.messages == []
+
+
+def _batch(addresses):
+    from intranet.notify.email import OutgoingMail
+    return [OutgoingMail(a, f"{SUBJECT}（{i}）", TEXT, HTML) for i, a in enumerate(addresses)]
+
+
+def test_r84_batch_of_mails_goes_over_one_connection(smtp_server):  # noqa: F811
+    from intranet.notify.email import send_many
+    app, mail = make_app(smtp_server)
+    addresses = [f"user{i}@unit.example.gov.cn" for i in range(30)]
+
+    with app.app_context():
+        results = send_many(mail, _batch(addresses), sender=SENDER)
+
+    assert [r[a].status for r, a in zip(results, addresses)] == [Status.DELIVERED] * 30
+    assert len(smtp_server.messages) == 30 and len(smtp_server.peers) == 1
+    assert [m.recipients for m in smtp_server.messages] == [[a] for a in addresses]
+
+
+def test_r84_refused_address_mid_batch_does_not_stop_the_others(smtp_server):  # noqa: F811
+    from intranet.notify.email import send_many
+    app, mail = make_app(smtp_server)
+    smtp_server.reject("user2@unit.example.gov.cn")
+    smtp_server.reject("user4@unit.example.gov.cn", "450 4.2.1 mailbox busy")
+    addresses = [f"user{i}@unit.example.gov.cn" for i in range(6)]
+
+    with app.app_context():
+        results = send_many(mail, _batch(addresses), sender=SENDER)
+
+    statuses = [r[a].status for r, a in zip(results, addresses)]
+    assert statuses == [Status.DELIVERED, Status.DELIVERED, Status.PERMANENT_FAILURE,
+                        Status.DELIVERED, Status.TEMPORARY_FAILURE, Status.DELIVERED]
+    assert len(smtp_server.messages) == 4 and len(smtp_server.peers) == 1
+
+
+def test_r84_unreachable_server_fails_the_whole_batch_at_once(smtp_server):  # noqa: F811
+    from intranet.notify.email import send_many
+    app, mail = make_app(smtp_server, MAIL_TIMEOUT=2)
+    smtp_server.stall(max_seconds=20)
+    addresses = [f"user{i}@unit.example.gov.cn" for i in range(5)]
+
+    started = time.monotonic()
+    with app.app_context():
+        results = send_many(mail, _batch(addresses), sender=SENDER)
+
+    # One timeout for the batch, not one per message; every message stays to be retried.
+    assert time.monotonic() - started < 6  # one by one it would take 5 x 2 s
+    assert all(r[a].status is Status.TEMPORARY_FAILURE for r, a in zip(results, addresses))
+    assert {r[a].reason for r, a in zip(results, addresses)} == {"timeout"}
