@@ -16,7 +16,7 @@ Other features call:
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from intranet import clock
 from intranet.columntypes import ColumnType, Duty, ExtraField
@@ -191,7 +191,7 @@ def open_document_duties(cal=None):
     from intranet.workdays.service import calendar
     cal = cal or calendar()
     ctype = _type()
-    items = db.session.execute(db.select(Item).options(selectinload(Item.column)).filter(
+    items = db.session.execute(db.select(Item).options(joinedload(Item.column)).filter(
         Item.type == "document", Item.status.in_(OPEN_STATUSES), Item.first_published_at.is_(None))).scalars().all()
     out = [(item, duty) for item in items for duty in ctype.deadlines(item, cal)]
     return sorted(out, key=lambda pair: pair[1].due_at)

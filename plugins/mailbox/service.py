@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from intranet import audit, clock
 from intranet.columntypes import Duty, get_type
@@ -318,7 +318,7 @@ def promote_to_faq(message, column, user):
 # -- queries for dashboards, reminders and inspection ----------------------
 
 def open_messages_query():
-    return db.select(Message).options(selectinload(Message.column)).filter(Message.status.in_(OPEN))
+    return db.select(Message).options(joinedload(Message.column)).filter(Message.status.in_(OPEN))
 
 
 def open_message_duties(cal=None):
