@@ -33,12 +33,28 @@ def _token_setter(key, value, expires_at):
     db.session.flush()
 
 
-def wecom_client(app=None):
+def wecom_client(app=None, remember=False):
     """A WeCom client whose access token lives in the database, shared by every
-    process (ENGINEERING.md). None when WeCom is not configured."""
+    process (ENGINEERING.md). None when WeCom is not configured.
+
+    remember=True: the token is read from the database once for this client
+    (one dispatch batch makes up to hundreds of calls) rather than before
+    every call; a refresh still goes through the database."""
     from ..notify.wecom import CallbackSessionStorage, WeComClient
     app = app or current_app._get_current_object()
-    storage = CallbackSessionStorage(_token_getter, _token_setter, clock=time.time)
+    getter, setter = _token_getter, _token_setter
+    if remember:
+        read = {}
+
+        def getter(key):
+            if key not in read:
+                read[key] = _token_getter(key)
+            return read[key]
+
+        def setter(key, value, expires_at):
+            read.pop(key, None)
+            _token_setter(key, value, expires_at)
+    storage = CallbackSessionStorage(getter, setter, clock=time.time)
     return WeComClient.from_mapping(app.config, storage)
 
 
@@ -80,7 +96,7 @@ class DatabaseRateLimiter:
 def send_wecom(rows, now=None):
     from ..notify.outcomes import REASON_TOKEN, Outcome, Status
     from ..notify.wecom import send_text_card
-    client = wecom_client()
+    client = wecom_client(remember=True)
     if client is None:
         return {r.id: Outcome(Status.TEMPORARY_FAILURE, REASON_TOKEN, "企业微信未配置") for r in rows}
     limiter = DatabaseRateLimiter([r.recipient for r in rows], now)
