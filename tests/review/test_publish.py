@@ -269,3 +269,27 @@ def test_r37_ledger_lists_publish_and_withdraw_filterable_and_exports_the_same(d
     district = as_user(demo, "sc_leader").get(prefix(demo) + "/review/ledger")
     assert "共1条" in text_of(district) and "最新动态一" not in text_of(district)
     assert as_user(demo, "officer").get(prefix(demo) + "/review/ledger").status_code == 403
+
+
+def test_r38_test_apps_archive_into_their_own_temporary_folder(make_app, tmp_path):
+    """The shared test settings keep the archive (and backups) in the test's folder: a test that
+    publishes never writes into the repository's instance/ folder, the default archive."""
+    from pathlib import Path
+
+    from intranet.backup import backup_dir
+    from intranet.demo import load_demo
+    from intranet.items.models import Item
+    from intranet.review.archive import archive_dir, archive_item
+    repo_instance = (Path(__file__).resolve().parents[2] / "instance").resolve()
+    app = make_app()
+    with app.app_context():
+        load_demo()
+        it = next(i for i in db.session.execute(db.select(Item).order_by(Item.id)).scalars() if i.attachments)
+        pub = archive_item(it, None, None, TEST_NOW)
+        written = [archived_path(f) for f in pub.files]
+        folders = [archive_dir(), backup_dir()]
+        db.session.rollback()
+    assert written and all(p.is_file() for p in written)
+    for p in [*written, *folders]:
+        assert p.resolve().is_relative_to(tmp_path.resolve()), p
+        assert not p.resolve().is_relative_to(repo_instance), p

@@ -48,7 +48,8 @@ def _fresh_pg_database(name):
 def _make(url, root, name):
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": url,
                       "WTF_CSRF_ENABLED": False, "LANMU_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                      "LANMU_UPLOAD_DIR": str(root / name / "uploads"), "LANMU_LOGIN_RATE_LIMIT": False})
+                      "LANMU_UPLOAD_DIR": str(root / name / "uploads"), "LANMU_ARCHIVE_DIR": str(root / name / "archive"),
+                      "LANMU_BACKUP_DIR": str(root / name / "backups"), "LANMU_LOGIN_RATE_LIMIT": False})
     set_now(app, TEST_NOW)
     return app
 
