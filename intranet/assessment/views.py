@@ -2,6 +2,9 @@
 and publishing, the yearly summary, per-person statistics and reports, each
 with its Excel export; and the public page of results published publicly.
 Tables on screen are rendered from the same rows as the Excel sheets."""
+import re
+import unicodedata
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -38,14 +41,18 @@ def _can_see_results(m):
     return m is not None and (m.status == PUBLISHED or cycle.is_assessor(current_user))
 
 
-def _int(name, default=None):
-    raw = (request.form.get(name) or "").strip()
+def _figure(name):
+    """A typed figure: an int, None when left empty, or the text itself when it
+    is not a whole number (cycle refuses it with a message; the form keeps it)."""
+    raw = unicodedata.normalize("NFKC", request.form.get(name) or "").strip()  # full-width digits too
     if raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
         return None
+    m = re.fullmatch(r"([+-]?)([0-9]+)", raw)
+    if m is None:
+        return raw
+    # any number of digits is a number (too large, as the check says), never a ValueError
+    value = int(m[2]) if len(m[2]) <= 100 else 10 ** 100
+    return -value if m[1] == "-" else value
 
 
 @bp.route("/")
@@ -109,7 +116,7 @@ def self_assess(year, month, unit_id):
     settings = scoring.Settings.from_config()
     errors = []
     if request.method == "POST":
-        values = {f: _int(f) for f in SCORE_FIELDS}
+        values = {f: _figure(f) for f in SCORE_FIELDS}
         try:
             cycle.submit_self(m, unit, current_user, values, note=request.form.get("note", ""), now=now)
         except cycle.CycleError as exc:
@@ -142,7 +149,7 @@ def unified(year, month, unit_id):
     settings = scoring.Settings.from_config()
     errors = []
     if request.method == "POST":
-        values = {f: _int(f) for f in SCORE_FIELDS}
+        values = {f: _figure(f) for f in SCORE_FIELDS}
         reasons = {f: request.form.get(f"reason_{f}", "") for f in SCORE_FIELDS}
         try:
             cycle.save_unified(m, unit, current_user, values, reasons, now=now)
