@@ -48,7 +48,8 @@ INSPECTORS = frozenset({"admin", "webmaster", "siteadmin", "head", "secrecy", "l
 HZ_INSPECTORS = INSPECTORS - {"sc_head"}
 # Assessment (R-90..R-92): the assessor role is the webmaster (LANMU_ASSESSMENT_ASSESSOR_ROLES, and the
 # system admin); the officers, liaisons, heads and leaders of an assessed unit self-assess it; admins, heads
-# and leaders see the statistics and reports.
+# and leaders see the statistics and reports, each only the rows of their units and the units below them
+# (sc_head: 上城区's; tests/assessment/test_stats.py checks the rows).
 ASSESSORS = frozenset({"admin", "webmaster"})
 HZ_SELF_ASSESSORS = frozenset({"officer", "liaison", "head", "leader", "principal"})
 STATISTICS = ASSESSORS | {"siteadmin", "head", "leader", "principal", "sc_head"}
@@ -208,7 +209,8 @@ MATRIX = {
     "checks.links_report": Access(ADMINS),
     "checks.mask": Access(DRAFTERS, post="safe"),
     "checks.preview": Access(DRAFTERS, post="safe"),
-    # reminders (R-80..R-84): one's own; the outbox for admins
+    # reminders (R-80..R-84): one's own; the outbox for admins, each the messages for the people of their
+    # units and below (市办's admins: every message; tests/reminders/test_outbox.py checks a district's admin)
     "reminders.mine": Access(SIGNED_IN),
     "reminders.mark_read": Access(SIGNED_IN, post="safe"),
     "reminders.outbox": Access(ADMINS),
