@@ -87,3 +87,20 @@ def id_arg(name):
 def page_arg(name="page"):
     """The page number from the query string: 1 to MAX_PAGE."""
     return min(max(1, request.args.get(name, 1, type=int)), MAX_PAGE)
+
+
+# -- redirect targets ---------------------------------------------------------------------------------
+
+def local_path(url):
+    """`url` when it is a path on this site ("/intranet/items/1"), else None: the
+    only kind of address a stored link or a `next` value may redirect to.
+
+    Browsers take "//host" and "/\\host" for another site, and drop tabs and
+    newlines before they look ("/", a tab, "/host" is "//host"), so a path passes
+    only with one leading "/" not followed by "/" or "\\", no backslash at all
+    and no control character."""
+    if not isinstance(url, str) or not url.startswith("/") or url[1:2] in ("/", "\\"):
+        return None
+    if "\\" in url or any(ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return None
+    return url

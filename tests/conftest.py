@@ -41,6 +41,10 @@ def _config(database_url, instance_dir):
         "WTF_CSRF_ENABLED": False,
         "LANMU_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "LANMU_UPLOAD_DIR": str(instance_dir / "uploads"),
+        # Publication archives and backups go to the test's own
+        # folder, never to the repository's instance/ (their default).
+        "LANMU_ARCHIVE_DIR": str(instance_dir / "archive"),
+        "LANMU_BACKUP_DIR": str(instance_dir / "backups"),
         "MAIL_SUPPRESS_SEND": True,
         # Tests move the clock by days while signed in; the idle timeout and
         # session lifetime have their own tests, which set these back.

@@ -148,16 +148,28 @@ def refresh(month_row):
     return {uid: s for uid, s in existing.items() if uid in assessed or s.unified_at or s.self_submitted_at}
 
 
+# The most points any figure may have when its setting sets no maximum (the
+# volume is uncapped by default): a bound no real month reaches, far inside
+# the integer columns, so a mistyped figure is refused with a message.
+MAX_POINTS = 100_000
+
+
 def _check_points(values, settings):
+    """Chinese messages for the figures that cannot be saved. A value is an
+    int, None (not filled in) or the text typed when it is not a whole number."""
     errors = []
     for name, value in values.items():
         if value is None:
             errors.append(f"请填写“{_label(name)}”")
             continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            errors.append(f"“{_label(name)}”须填写整数")
+            continue
         if value < 0:
             errors.append(f"“{_label(name)}”不能为负数")
         top = settings.maximum(name)
-        if top is not None and value > top:
+        top = MAX_POINTS if top is None else min(top, MAX_POINTS)
+        if value > top:
             errors.append(f"“{_label(name)}”最多{top}分")
         if name == "frequency" and value not in (0, *settings.frequency.values()):
             allowed = "、".join(str(v) for v in sorted({0, *settings.frequency.values()}))

@@ -17,7 +17,12 @@ expired), documents on time (`document_timeliness`), replies on time and the
 average working days to reply (`reply_timeliness`), and stale days: the days
 of the period on which the column was past its R-12 staleness line (days since
 its last publication, or since it was created when it had none, at least the
-line)."""
+line).
+
+Every function takes `scope`, the unit ids whose rows the viewer may see
+(org.permissions.unit_scope; None: every unit): people of those units, their
+columns, their handling of messages (分级负责: a unit head sees their unit
+and the units below it)."""
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -27,6 +32,7 @@ from ..extensions import db
 from ..items.models import DRAFT, Item
 from ..org import roles
 from ..org.models import RoleAssignment, Unit, User
+from ..org.permissions import members_of
 from ..reminders.rules import STALENESS_LINES
 from ..sites.models import Column, Site
 from .providers import provide
@@ -73,9 +79,10 @@ def person_figures(start, end):
     return out, review is not None
 
 
-def person_statistics(year):
+def person_statistics(year, scope=None):
     """Rows per person (information officers and liaisons, and anyone who drafted
-    in the year): year totals and one figure set per month."""
+    in the year; with a scope, only people holding a role in its units): year
+    totals and one figure set per month."""
     months = {}
     has_review = False
     for m in range(1, 13):
@@ -84,6 +91,8 @@ def person_statistics(year):
     officer_ids = set(db.session.execute(select(RoleAssignment.user_id).where(
         RoleAssignment.role.in_([roles.OFFICER, roles.LIAISON]))).scalars())
     ids = officer_ids | set(year_figs)
+    if scope is not None:
+        ids &= set(db.session.execute(members_of(scope)).scalars())
     users = db.session.execute(select(User).where(User.id.in_(ids)).order_by(User.id)).scalars().all() if ids else []
     empty = {"drafted": 0, "submitted": 0, "published": 0, "returned": 0 if has_review else None,
              "rejected": 0 if has_review else None}
@@ -98,11 +107,13 @@ def person_statistics(year):
     return {"year": year, "rows": rows, "has_review": has_review}
 
 
-def reply_statistics(start, end):
-    """Per handling unit: answered, on time, late, average working days; None without a provider."""
+def reply_statistics(start, end, scope=None):
+    """Per handling unit (in the scope): answered, on time, late, average working days; None without a provider."""
     rows = provide("reply_timeliness", start, end)
     if rows is None:
         return None
+    if scope is not None:
+        rows = [r for r in rows if r["unit_id"] in scope]
     per_unit = {}
     for r in rows:
         acc = per_unit.setdefault(r["unit_id"], {"answered": 0, "on_time": 0, "late": 0, "workdays_total": 0})
@@ -151,8 +162,9 @@ def stale_days(created_at, publishes, line_days, start, end):
     return total
 
 
-def report(year, quarter=None, site_id=None):
-    """Publish counts, on-time rates and stale days per column and per unit."""
+def report(year, quarter=None, site_id=None, scope=None):
+    """Publish counts, on-time rates and stale days per column and per unit
+    (with a scope: the columns its units answer for)."""
     start, end = period_bounds(year, quarter)
     today = clock.today()
     stop = min(end.date(), today + timedelta(days=1))
@@ -161,6 +173,8 @@ def report(year, quarter=None, site_id=None):
                  .order_by(Column.site_id, Column.sort_order, Column.id))
     if site_id:
         cols_stmt = cols_stmt.where(Column.site_id == site_id)
+    if scope is not None:
+        cols_stmt = cols_stmt.where(Column.unit_id.in_(list(scope) or [-1]))
     columns = db.session.execute(cols_stmt).scalars().all()
     col_ids = [c.id for c in columns]
     counted = _count_by(Item.column_id, [Item.status.in_(COUNTED_STATUSES), Item.first_published_at >= start,
@@ -215,7 +229,7 @@ def report(year, quarter=None, site_id=None):
             "months": list(range(first_m, last_m + 1)), "columns": col_rows,
             "units": sorted(unit_rows.values(), key=lambda u: (-u["published"], u["unit"])),
             "has_documents": docs is not None, "has_replies": replies is not None,
-            "replies": reply_statistics(start, end)}
+            "replies": reply_statistics(start, end, scope)}
 
 
 def _by_column(rows):

@@ -2,13 +2,18 @@
 and publishing, the yearly summary, per-person statistics and reports, each
 with its Excel export; and the public page of results published publicly.
 Tables on screen are rendered from the same rows as the Excel sheets."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+import re
+import unicodedata
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
+from ..org import roles
 from ..org.models import Unit
+from ..org.permissions import unit_scope
 from . import cycle, excel, scoring, stats
 from .models import (FIELD_LABELS, FIXED, LEADERSHIP_FIELDS, OPEN, PUBLISHED, SCORE_FIELDS, AssessmentMonth,
                      AssessmentYear)
@@ -38,14 +43,18 @@ def _can_see_results(m):
     return m is not None and (m.status == PUBLISHED or cycle.is_assessor(current_user))
 
 
-def _int(name, default=None):
-    raw = (request.form.get(name) or "").strip()
+def _figure(name):
+    """A typed figure: an int, None when left empty, or the text itself when it
+    is not a whole number (cycle refuses it with a message; the form keeps it)."""
+    raw = unicodedata.normalize("NFKC", request.form.get(name) or "").strip()  # full-width digits too
     if raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
         return None
+    m = re.fullmatch(r"([+-]?)([0-9]+)", raw)
+    if m is None:
+        return raw
+    # any number of digits is a number (too large, as the check says), never a ValueError
+    value = int(m[2]) if len(m[2]) <= 100 else 10 ** 100
+    return -value if m[1] == "-" else value
 
 
 @bp.route("/")
@@ -109,7 +118,7 @@ def self_assess(year, month, unit_id):
     settings = scoring.Settings.from_config()
     errors = []
     if request.method == "POST":
-        values = {f: _int(f) for f in SCORE_FIELDS}
+        values = {f: _figure(f) for f in SCORE_FIELDS}
         try:
             cycle.submit_self(m, unit, current_user, values, note=request.form.get("note", ""), now=now)
         except cycle.CycleError as exc:
@@ -142,7 +151,7 @@ def unified(year, month, unit_id):
     settings = scoring.Settings.from_config()
     errors = []
     if request.method == "POST":
-        values = {f: _int(f) for f in SCORE_FIELDS}
+        values = {f: _figure(f) for f in SCORE_FIELDS}
         reasons = {f: request.form.get(f"reason_{f}", "") for f in SCORE_FIELDS}
         try:
             cycle.save_unified(m, unit, current_user, values, reasons, now=now)
@@ -252,12 +261,28 @@ def year_export(year):
     return _xlsx(excel.year_workbook(cycle.year_summary(year)), f"年度考核汇总-{year}.xlsx")
 
 
-def _may_see_statistics():
-    from ..org import roles
-    from ..org.permissions import is_admin
-    heads = {roles.DEPT_HEAD, roles.LEADER, roles.PRINCIPAL}
-    return cycle.is_assessor(current_user) or is_admin(current_user) or \
-        any(m.role in heads for m in current_user.memberships)
+def _statistics_roles():
+    return {roles.WEBMASTER, roles.SITE_ADMIN, roles.DEPT_HEAD, roles.LEADER, roles.PRINCIPAL,
+            *current_app.config["LANMU_ASSESSMENT_ASSESSOR_ROLES"]}
+
+
+def _statistics_scope():
+    """The units whose rows this person sees on the statistics and report pages
+    (None: all): assessors, admins, heads and leaders, each for their units and
+    the units below them; 403 for everyone else."""
+    scope = unit_scope(current_user, _statistics_roles())
+    if scope is not None and not scope:
+        abort(403)
+    return scope
+
+
+def _scope_label(scope):
+    """"上城区…及其下级单位" for a limited scope, "" for all units."""
+    if scope is None:
+        return ""
+    held = _statistics_roles()
+    names = sorted({m.unit.name for m in current_user.memberships if m.role in held})
+    return "、".join(names) + "及其下级单位"
 
 
 def _year_arg():
@@ -270,27 +295,26 @@ def _year_arg():
 @bp.route("/people")
 @login_required
 def people():
-    if not _may_see_statistics():
-        abort(403)
+    scope = _statistics_scope()
     y = _year_arg()
     month = request.args.get("month", type=int)
     if month is not None and not 1 <= month <= 12:
         abort(404)
-    st = stats.person_statistics(y)
-    replies = stats.reply_statistics(*stats.period_bounds(y))
+    st = stats.person_statistics(y, scope)
+    replies = stats.reply_statistics(*stats.period_bounds(y), scope)
     return render_template("assessment/people.html", st=st, year=y, month=month, header=excel.PERSON_HEADER,
                            rows=excel.person_rows(st, month), reply_header=excel.REPLY_HEADER,
-                           reply_rows=excel.reply_rows(replies), replies=replies)
+                           reply_rows=excel.reply_rows(replies), replies=replies, scope_label=_scope_label(scope))
 
 
 @bp.route("/people/export.xlsx")
 @login_required
 def people_export():
-    if not _may_see_statistics():
-        abort(403)
+    scope = _statistics_scope()
     y = _year_arg()
-    st = stats.person_statistics(y)
-    return _xlsx(excel.people_workbook(st, stats.reply_statistics(*stats.period_bounds(y))), f"信息员统计-{y}.xlsx")
+    st = stats.person_statistics(y, scope)
+    return _xlsx(excel.people_workbook(st, stats.reply_statistics(*stats.period_bounds(y), scope)),
+                 f"信息员统计-{y}.xlsx")
 
 
 def _report_args():
@@ -304,22 +328,21 @@ def _report_args():
 @bp.route("/reports")
 @login_required
 def reports():
-    if not _may_see_statistics():
-        abort(403)
+    scope = _statistics_scope()
     y, q = _report_args()
-    rep = stats.report(y, q)
+    rep = stats.report(y, q, scope=scope)
     return render_template("assessment/reports.html", rep=rep, year=y, quarter=q, unit_header=excel.UNIT_HEADER,
                            unit_rows=excel.unit_rows(rep), column_header=excel.COLUMN_HEADER,
-                           column_rows=excel.column_rows(rep), charts=stats.chart_data(rep))
+                           column_rows=excel.column_rows(rep), charts=stats.chart_data(rep),
+                           scope_label=_scope_label(scope))
 
 
 @bp.route("/reports/export.xlsx")
 @login_required
 def reports_export():
-    if not _may_see_statistics():
-        abort(403)
+    scope = _statistics_scope()
     y, q = _report_args()
-    rep = stats.report(y, q)
+    rep = stats.report(y, q, scope=scope)
     return _xlsx(excel.report_workbook(rep), f"发布情况报表-{rep['label']}.xlsx")
 
 

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length
 from .. import audit, clock
 from ..extensions import db, login_manager
 from ..org.models import User
+from ..ui import local_path
 from . import policy
 
 bp = Blueprint("auth", __name__)
@@ -31,12 +32,6 @@ class PasswordForm(FlaskForm):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码"), Length(max=200)])
     new = PasswordField("新密码", validators=[DataRequired("请输入新密码"), Length(max=200)])
     confirm = PasswordField("确认新密码", validators=[DataRequired("请再次输入新密码"), Length(max=200)])
-
-
-def _safe_next(target):
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -81,7 +76,7 @@ def login():
             left = policy.days_left(user)
             if left <= current_app.config["LANMU_PASSWORD_WARN_DAYS"]:
                 flash(f"您的密码将在{left}天后过期，请及时修改。", "warning")
-            return redirect(_safe_next(request.args.get("next")) or url_for("dashboard.index"))
+            return redirect(local_path(request.args.get("next")) or url_for("dashboard.index"))
     return render_template("auth/login.html", form=form)
 
 

@@ -1,5 +1,6 @@
-"""Backups (R-96): one archive holding a consistent copy of the database and
-every uploaded file, with a manifest of SHA-256 checksums; restore into an
+"""Backups (R-96): one archive holding a consistent copy of the database,
+every uploaded file and every file of the publication archive (R-38,
+LANMU_ARCHIVE_DIR), with a manifest of SHA-256 checksums; restore into an
 empty instance after checking every checksum.
 
 - SQLite: the online backup API copies the live database page by page into a
@@ -7,9 +8,9 @@ empty instance after checking every checksum.
 - PostgreSQL: `pg_dump --format=custom` on a snapshot exported from a
   REPEATABLE READ transaction; the row counts in the manifest come from the
   same snapshot. Restore uses `pg_restore`.
-- Uploads are content-addressed and written before the row that refers to
-  them commits, so copying them after the database snapshot always covers
-  every file the snapshot refers to.
+- Uploads and archived files are content-addressed and written before the
+  row that refers to them commits, so copying them after the database
+  snapshot always covers every file the snapshot refers to.
 
 `create(path)` and `prune(dir, keep)` are what the scheduler's daily backup calls."""
 import hashlib
@@ -47,6 +48,17 @@ def backup_dir():
 
 def upload_dir():
     return Path(current_app.config["LANMU_UPLOAD_DIR"])
+
+
+def archive_dir():
+    """The publication archive (R-38): the copies of published files."""
+    from ..review.archive import archive_dir as configured
+    return configured()
+
+
+# The folders of files a backup holds: (member prefix, manifest key, folder).
+def _file_roots():
+    return [("uploads", "files", upload_dir()), ("archive", "archive", archive_dir())]
 
 
 def _sha256_file(path):
@@ -142,15 +154,15 @@ def _dump_postgresql(out):
     return counts, rev
 
 
-def _upload_files():
-    root = upload_dir()
+def _files_under(root, others=()):
+    """The finished files under `root` (not `.part`), leaving out any of the
+    `others` folders nested inside it (each folder is backed up once)."""
+    root = root.resolve()
     if not root.is_dir():
         return []
-    out = []
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and not p.name.endswith(".part"):
-            out.append(p)
-    return out
+    nested = [o.resolve() for o in others if o.resolve() != root and o.resolve().is_relative_to(root)]
+    return [p for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.name.endswith(".part") and not any(p.is_relative_to(n) for n in nested)]
 
 
 def create(path=None, now=None):
@@ -174,17 +186,18 @@ def create(path=None, now=None):
         else:
             raise BackupError(f"不支持的数据库类型：{dialect}")
         manifest = {"format": FORMAT, "app": "lanmu", "created_at": now.isoformat(), "engine": dialect,
-                    "alembic_revision": rev, "tables": counts, "database": None, "files": []}
+                    "alembic_revision": rev, "tables": counts, "database": None, "files": [], "archive": []}
         part = target.with_name(target.name + ".part")
         mode = "w:gz" if target.name.endswith(".gz") else "w"
-        root = upload_dir()
+        roots = _file_roots()
         with tarfile.open(part, mode) as tar:
             manifest["database"] = _add(tar, dump, db_name)
-            for f in _upload_files():
-                rel = f.relative_to(root).as_posix()
-                entry = _add(tar, f, "uploads/" + rel)
-                entry["path"] = rel
-                manifest["files"].append(entry)
+            for prefix, key, root in roots:
+                for f in _files_under(root, [r for _p, _k, r in roots]):
+                    rel = f.relative_to(root.resolve()).as_posix()
+                    entry = _add(tar, f, f"{prefix}/{rel}")
+                    entry["path"] = rel
+                    manifest[key].append(entry)
             data = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime, info.mode = len(data), int(now.timestamp()), 0o644
@@ -193,7 +206,8 @@ def create(path=None, now=None):
     digest = _sha256_file(target)
     target.with_name(target.name + ".sha256").write_text(f"{digest}  {target.name}\n", encoding="utf-8")
     audit.record("backup_created", detail={"file": target.name, "sha256": digest, "engine": dialect,
-                                           "files": len(manifest["files"]), "rows": sum(counts.values())})
+                                           "files": len(manifest["files"]), "archive_files": len(manifest["archive"]),
+                                           "rows": sum(counts.values())})
     db.session.commit()
     return target
 
@@ -211,7 +225,7 @@ def _add(tar, src, name):
 def _safe_member_name(name):
     p = PurePosixPath(name)
     return not p.is_absolute() and ".." not in p.parts and name == p.as_posix() and \
-        (name == MANIFEST or p.parts[0] in ("db", "uploads"))
+        (name == MANIFEST or p.parts[0] in ("db", "uploads", "archive"))
 
 
 def read_manifest(path):
@@ -232,7 +246,8 @@ def verify_archive(path, extract_to=None):
     """Check every member against the manifest (and extract when asked).
     Returns the manifest; raises BackupError on the first problem."""
     manifest = read_manifest(path)
-    expected = {e["name"]: e for e in [manifest["database"], *manifest["files"]]}
+    # "archive" (the publication archive's files) is absent from archives made before it was backed up
+    expected = {e["name"]: e for e in [manifest["database"], *manifest["files"], *manifest.get("archive", [])]}
     for name in expected:
         if not _safe_member_name(name):
             raise BackupError(f"备份清单含有不安全的路径：{name}")
@@ -283,9 +298,12 @@ def restore(path):
         busy = _nonempty_tables(conn)
     if busy:
         raise BackupError(f"目标数据库不是空的（{', '.join(busy[:5])}等表已有数据），只能恢复到空的实例")
+    roots = _file_roots()
+    for _prefix, key, folder in roots:
+        if folder.is_dir() and any(p.is_file() for p in folder.rglob("*")):
+            label = "上传目录" if key == "files" else "归档目录"
+            raise BackupError(f"{label} {folder} 不是空的，只能恢复到空的实例")
     root = upload_dir()
-    if root.is_dir() and any(p.is_file() for p in root.rglob("*")):
-        raise BackupError(f"上传目录 {root} 不是空的，只能恢复到空的实例")
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lanmu-restore-", dir=root.parent) as tmp:
         verify_archive(path, extract_to=tmp)
@@ -294,19 +312,23 @@ def restore(path):
             _restore_sqlite(dump)
         else:
             _restore_postgresql(dump)
-        for entry in manifest["files"]:
-            dest = root / entry["path"]
-            if not dest.resolve().is_relative_to(root.resolve()):
-                raise BackupError(f"备份清单含有不安全的路径：{entry['path']}")
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(Path(tmp) / entry["name"]), dest)
+        for _prefix, key, folder in roots:
+            for entry in manifest.get(key, []):
+                dest = folder / entry["path"]
+                if not dest.resolve().is_relative_to(folder.resolve()):
+                    raise BackupError(f"备份清单含有不安全的路径：{entry['path']}")
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(Path(tmp) / entry["name"]), dest)
+                if key == "archive":
+                    dest.chmod(0o444)  # archived copies are read-only, as review.archive writes them
     with db.engine.connect() as conn:
         counts = _counts(conn, _user_tables(conn))
     wrong = {t: (n, counts.get(t)) for t, n in manifest["tables"].items() if counts.get(t) != n}
     if wrong:
         raise BackupError(f"恢复后行数与备份清单不符：{wrong}")
     audit.record("backup_restored", detail={"file": path.name, "created_at": manifest["created_at"],
-                                            "files": len(manifest["files"])})
+                                            "files": len(manifest["files"]),
+                                            "archive_files": len(manifest.get("archive", []))})
     db.session.commit()
     return manifest
 

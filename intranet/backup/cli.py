@@ -4,14 +4,14 @@ from flask.cli import AppGroup
 
 from . import BackupError, archives, backup_dir, create, prune, restore, verify_archive
 
-cli = AppGroup("backup", help="备份与恢复：数据库和上传文件")
+cli = AppGroup("backup", help="备份与恢复：数据库、上传文件和发布归档文件")
 
 
 @cli.command("create")
 @click.argument("path", required=False, type=click.Path())
 @click.option("--keep", type=int, default=None, help="创建后在该目录只保留最近N份备份")
 def create_command(path, keep):
-    """Make one consistent archive of the database and uploaded files."""
+    """Make one consistent archive of the database, uploaded files and archived publications."""
     try:
         archive = create(path)
     except BackupError as exc:
@@ -31,7 +31,7 @@ def restore_command(path):
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"已恢复 {manifest['created_at']} 的备份：{sum(manifest['tables'].values())}行数据、"
-               f"{len(manifest['files'])}个文件，校验和全部一致。")
+               f"{len(manifest['files'])}个文件、{len(manifest.get('archive', []))}个归档文件，校验和全部一致。")
 
 
 @cli.command("verify")
@@ -42,7 +42,8 @@ def verify_command(path):
         manifest = verify_archive(path)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"备份完好：{manifest['created_at']}，{len(manifest['files'])}个文件，校验和全部一致。")
+    click.echo(f"备份完好：{manifest['created_at']}，{len(manifest['files'])}个文件、"
+               f"{len(manifest.get('archive', []))}个归档文件，校验和全部一致。")
 
 
 @cli.command("prune")

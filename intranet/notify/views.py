@@ -1,10 +1,10 @@
 """站内消息: the list of my messages; opening one marks it read."""
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import clock
 from ..extensions import db
-from ..ui import page_arg
+from ..ui import local_path, page_arg
 from .inbox import InboxMessage, unread_count
 
 bp = Blueprint("notify", __name__, url_prefix="/inbox")
@@ -38,9 +38,12 @@ def open_message(message_id):
     if msg.read_at is None:
         msg.read_at = clock.now()
         db.session.commit()
-    if msg.url and msg.url.startswith("/"):
-        return redirect(msg.url)
-    return redirect(url_for("notify.index"))
+    target = local_path(msg.url)
+    if target:
+        return redirect(target)
+    if msg.url:  # a link to somewhere else is never followed (no open redirect): the message is shown
+        flash(f"“{msg.subject}”所附链接不是本系统内的地址，未打开：{msg.url}", "warning")
+    return redirect(url_for("notify.index", _anchor=f"message-{msg.id}"))
 
 
 @bp.route("/read-all", methods=["POST"])

@@ -10,8 +10,11 @@ from flask_login import current_user
 from . import roles
 
 
+ADMIN_ROLES = (roles.SYSADMIN, roles.WEBMASTER, roles.SITE_ADMIN)
+
+
 def _admin_units(user):
-    return {m.unit_id for m in user.memberships if m.role in (roles.SYSADMIN, roles.WEBMASTER, roles.SITE_ADMIN)}
+    return {m.unit_id for m in user.memberships if m.role in ADMIN_ROLES}
 
 
 def is_admin(user):
@@ -30,6 +33,42 @@ def manages_unit(user, unit):
 
 def _granted(user, column, permission):
     return any(g.user_id == user.id and g.permission == permission for g in column.grants)
+
+
+def unit_scope(user, held_roles):
+    """The units whose rows a person sees on organisation-wide pages (statistics,
+    the outbox) through one of `held_roles` (分级负责, R-01): None for every unit
+    (a system admin, or someone holding such a role in every root unit); else
+    the ids of the units where they hold one of the roles and of every unit
+    below them -- an empty set when they hold none."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_sysadmin:
+        return None
+    held = {m.unit for m in user.memberships if m.role in held_roles}
+    if not held:
+        return set()
+    from ..extensions import db
+    from .models import Unit
+    roots = set(db.session.execute(db.select(Unit.id).where(Unit.parent_id.is_(None))).scalars())
+    if roots <= {u.id for u in held}:
+        return None
+    ids = set()
+    for unit in held:
+        ids |= unit.descendant_ids()
+    return ids
+
+
+def admin_scope(user):
+    """unit_scope for the admin pages: the units a system admin, webmaster or site admin manages."""
+    return unit_scope(user, ADMIN_ROLES)
+
+
+def members_of(unit_ids):
+    """A select of the ids of the people holding any role in these units (for `IN`)."""
+    from ..extensions import db
+    from .models import RoleAssignment
+    return db.select(RoleAssignment.user_id).where(RoleAssignment.unit_id.in_(list(unit_ids) or [-1]))
 
 
 def can_draft(user, column):

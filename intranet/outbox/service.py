@@ -273,8 +273,18 @@ def dispatch_once(batch_size=200, now=None, keys=None):
     return counts
 
 
-def stats():
-    rows = db.session.execute(select(OutboxMessage.channel, OutboxMessage.status, func.count())
+def for_units(stmt, unit_ids):
+    """`stmt` over outbox rows limited to the messages for people of these units
+    (None: every row; see org.permissions.admin_scope)."""
+    if unit_ids is None:
+        return stmt
+    from ..org.permissions import members_of
+    return stmt.where(OutboxMessage.user_id.in_(members_of(unit_ids)))
+
+
+def stats(unit_ids=None):
+    """{(channel, status): count}, of every row or of the people of `unit_ids`."""
+    rows = db.session.execute(for_units(select(OutboxMessage.channel, OutboxMessage.status, func.count()), unit_ids)
                               .group_by(OutboxMessage.channel, OutboxMessage.status)).all()
     return {(c, s): n for c, s, n in rows}
 

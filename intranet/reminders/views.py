@@ -1,15 +1,17 @@
 """My reminders (the in-app channel, always on) and, for admins, the outbox:
 pending, sent and failed messages by channel, the last sweeps, and a test
-message per channel (R-82, R-84)."""
+message per channel (R-82, R-84). An admin of a unit sees the messages for the
+people of that unit and the units below it; a system admin, or an admin of the
+root unit, sees every message."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import audit, clock
 from ..extensions import db
-from ..org.permissions import admin_required
+from ..org.permissions import admin_required, admin_scope
 from ..outbox.models import CHANNEL_LABELS, FAILED, PENDING, STATUS_LABELS, OutboxMessage
-from ..outbox.service import dispatch_once, enqueue, stats
+from ..outbox.service import dispatch_once, enqueue, for_units, stats
 from .engine import sweep_summary
 from .models import Reminder
 
@@ -40,13 +42,14 @@ def mark_read():
 def outbox():
     status = request.args.get("status") or ""
     channel = request.args.get("channel") or ""
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    scope = admin_scope(current_user)
+    stmt = for_units(select(OutboxMessage), scope).order_by(OutboxMessage.id.desc()).limit(200)
     if status in STATUS_LABELS:
         stmt = stmt.where(OutboxMessage.status == status)
     if channel in CHANNEL_LABELS:
         stmt = stmt.where(OutboxMessage.channel == channel)
     return render_template("reminders/outbox.html", rows=db.session.execute(stmt).scalars().all(),
-                           stats=stats(), sweeps=sweep_summary(), status=status, channel=channel,
+                           stats=stats(scope), sweeps=sweep_summary(), status=status, channel=channel,
                            statuses=STATUS_LABELS, channels=CHANNEL_LABELS, FAILED=FAILED)
 
 
@@ -80,8 +83,9 @@ def send_test():
 @login_required
 @admin_required
 def retry(row_id):
-    row = db.session.get(OutboxMessage, row_id)
-    if row is None:
+    row = db.session.execute(for_units(select(OutboxMessage).where(OutboxMessage.id == row_id),
+                                       admin_scope(current_user))).scalar()
+    if row is None:  # no such row, or a message for someone outside the admin's units
         abort(404)
     row.status, row.next_attempt_at, row.attempts = PENDING, clock.now(), 0
     audit.record("outbox_retry", row, detail={"recipient": row.recipient})

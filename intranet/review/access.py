@@ -2,7 +2,9 @@
 
 Inspectors (系统管理员, 网站专管员, 网站管理员, 领导, 科室负责人, 保密审查员) see
 the ledger, approval forms and archive of their units and the units below
-them; a system admin sees everything."""
+them; a system admin sees everything. One publication's approval form and
+archived version are also open to its author and to anyone who may see the
+item's review (the item page links to them)."""
 from ..org import roles
 from ..org.permissions import can_view_item
 
@@ -41,3 +43,10 @@ def can_see_item_review(user, item):
         db.select(StepCandidate.id).join(ReviewStep).filter(ReviewStep.item_id == item.id,
                                                             StepCandidate.user_id == user.id).limit(1)
     ).scalar() is not None
+
+
+def can_see_publication(user, pub):
+    """One publication's approval form (page and export) and archived version (R-36, R-38)."""
+    if not user.is_authenticated:
+        return False
+    return can_inspect(user, pub.unit_id) or pub.author_id == user.id or can_see_item_review(user, pub.item)

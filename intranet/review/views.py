@@ -317,6 +317,15 @@ def chains_index():
 MAX_CHAIN_ROWS = 50
 
 
+def _form_id(name):
+    """A positive id from the form, or None (also for text and numbers no row can have)."""
+    raw = (request.form.get(name) or "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw) if len(raw) <= 10 else 0
+    return value if 0 < value <= MAX_ID else None
+
+
 @bp.route("/chains/<int:column_id>/<importance>", methods=["GET", "POST"])
 @login_required
 def chain_edit(column_id, importance):
@@ -325,20 +334,27 @@ def chain_edit(column_id, importance):
         abort(404)
     chain = db.session.execute(db.select(ReviewChain).filter_by(column_id=col.id, importance=importance)).scalar()
     errors = []
+    posted = None
     if request.method == "POST":
         specs = []
+        posted = []
         # the page's row count: a number, and no more rows than a chain can sensibly have
         rows = min(max(request.form.get("rows", 0, type=int), 0), MAX_CHAIN_ROWS)
         for i in range(rows):
             kind = request.form.get(f"kind_{i}") or ""
+            raw_ref = request.form.get(f"unit_ref_{i}") or ""
+            role = request.form.get(f"role_{i}") or ""
+            unit_id = _form_id(f"unit_{i}")
+            if not raw_ref and unit_id:
+                raw_ref = "named"  # a unit chosen in 指定单位 names that unit, whatever the kind's default
+            posted.append({"kind": kind, "unit_ref": raw_ref, "unit_id": unit_id, "role": role})
             if not kind:
                 continue
             if kind not in chains.KINDS:
                 errors.append(f"第{i + 1}行：环节类型无效")
                 continue
-            ref = request.form.get(f"unit_ref_{i}") or chains.KINDS[kind][2]
-            role = request.form.get(f"role_{i}") or chains.KINDS[kind][1]
-            unit_id = request.form.get(f"unit_{i}", type=int)
+            ref = raw_ref or chains.KINDS[kind][2]
+            role = role or chains.KINDS[kind][1]
             if ref not in chains.UNIT_REFS or role not in roles.LABELS:
                 errors.append(f"第{i + 1}行：单位或角色无效")
                 continue
@@ -364,8 +380,17 @@ def chain_edit(column_id, importance):
             flash("审核流程已保存。下级栏目未单独设置的，将继承此流程。", "success")
             return redirect(url_for("review.chains_index", site=col.site_id))
     specs, source = chains.effective_chain(col, importance)
-    current = [{"kind": s.kind, "unit_ref": s.unit_ref, "unit_id": s.unit_id, "role": s.role} for s in specs]
-    units = db.session.execute(db.select(Unit).filter_by(active=True).order_by(Unit.sort_order, Unit.id)).scalars().all()
+    if posted is not None:  # refused: the rows as they were typed (less the unused ones at the end)
+        current = posted
+        while current and not (current[-1]["kind"] or current[-1]["unit_id"]):
+            current.pop()
+    else:
+        current = [{"kind": s.kind, "unit_ref": s.unit_ref, "unit_id": s.unit_id, "role": s.role} for s in specs]
+    # Active units, and any unit a row names even if it has since been deactivated, so that
+    # every named unit is shown selected and posts back as the same id.
+    named = {r["unit_id"] for r in current if r.get("unit_id")}
+    units = db.session.execute(db.select(Unit).filter(db.or_(Unit.active.is_(True), Unit.id.in_(named or [-1])))
+                               .order_by(Unit.sort_order, Unit.id)).scalars().all()
     return render_template("review/chain_edit.html", column=col, importance=importance, chain=chain, source=source,
                            current=current + [{}] * 3, errors=errors, kinds=chains.KINDS, unit_refs=chains.UNIT_REFS,
                            role_labels=roles.LABELS, units=units, importances=chains.IMPORTANCES)
@@ -468,17 +493,22 @@ def _publication_or_404(pub_id):
     pub = db.session.get(Publication, pub_id)
     if pub is None:
         abort(404)
-    if not (access.can_inspect(current_user, pub.unit_id) or pub.author_id == current_user.id):
+    if not access.can_see_publication(current_user, pub):
         abort(403)
     return pub
+
+
+def _ids_arg():
+    """The publication ids of `?ids=1,2,3` (at most 1000, only ids a row can have)."""
+    return [int(x) for x in (request.args.get("ids") or "").split(",")[:1000]
+            if x.strip().isdigit() and 0 < int(x) <= MAX_ID]
 
 
 def publications_query(scope):
     stmt = db.select(Publication)
     if scope is not None:
         stmt = stmt.filter(Publication.unit_id.in_(scope or [-1]))
-    ids = [int(x) for x in (request.args.get("ids") or "").split(",")[:1000]
-           if x.strip().isdigit() and 0 < int(x) <= MAX_ID]
+    ids = _ids_arg()
     if ids:
         stmt = stmt.filter(Publication.id.in_(ids))
     for arg, col in (("site", Publication.site_id), ("column", Publication.column_id), ("unit", Publication.unit_id)):
@@ -517,14 +547,16 @@ def form(pub_id):
 @bp.route("/forms.xlsx")
 @login_required
 def forms_xlsx():
-    if request.args.get("ids"):
-        scope = access.inspect_scope(current_user)
-        if scope is not None and not scope:
-            scope = set()
+    if "ids" in request.args:
+        # Chosen forms (the 导出Excel of one form's page): each for whoever may see that form,
+        # its author and the people who may see the item included, not only inspectors.
+        if not _ids_arg():
+            abort(404)
+        scope = None
     else:
         scope = _require_inspector()
     pubs = db.session.execute(publications_query(scope).limit(10_000)).scalars().all()
-    pubs = [p for p in pubs if access.can_inspect(current_user, p.unit_id) or p.author_id == current_user.id]
+    pubs = [p for p in pubs if access.can_see_publication(current_user, p)]
     if not pubs:
         abort(404)
     run_ids = [p.run_id for p in pubs if p.run_id]

@@ -208,3 +208,40 @@ def test_r90_cycle_dates_are_settings(assess_app):
     d = cycle.dates(2026, 1)
     assert (d.self_due.day, d.unified_due.day, d.publish_due.day) == (8, 12, 20)
     assert cycle.year_due(2026) == datetime(2027, 1, 31, 23, 59, 59)
+
+
+def test_r90_oversized_or_malformed_figures_are_refused_with_a_message_and_kept_in_the_form(march, aclient):
+    """A figure beyond any month (more than 100000 points, or more than the integer columns hold) or
+    not a whole number is refused with a Chinese message, the typed values stay in the form, and
+    nothing is saved (it used to reach the database: a 500)."""
+    sc, xh = unit("sc-office"), unit("xh-office")
+    set_now(march, datetime(2026, 4, 2, 9))
+    login(aclient, "sc_officer")
+    page = url(aclient, f"/assessment/2026/3/self/{sc.id}")
+    for volume, message in (("100001", "“信息发布量”最多100000分"),
+                            ("99999999999999999999999", "“信息发布量”最多100000分"),
+                            ("9" * 5000, "“信息发布量”最多100000分"),
+                            ("-99999999999999999999999", "“信息发布量”不能为负数"),
+                            ("1e5", "“信息发布量”须填写整数")):
+        resp = aclient.post(page, data={**form({**FULL, "frequency": 30, "volume": volume}), "note": "我的说明"})
+        assert resp.status_code == 200, (volume[:30], resp.status_code)
+        html = resp.get_data(as_text=True)
+        assert message in html, volume[:30]
+        assert f'name="volume" value="{volume}"' in html and "我的说明" in html
+    assert not db.session.execute(db.select(AssessmentScore).filter(
+        AssessmentScore.unit_id == sc.id, AssessmentScore.self_submitted_at.is_not(None))).scalars().all()
+    # Full-width digits typed with a Chinese input method are numbers; 100000 points is still allowed.
+    resp = aclient.post(page, data=form({**FULL, "frequency": "３０", "volume": 100000}))
+    assert resp.status_code == 302
+    s = db.session.execute(db.select(AssessmentScore).filter_by(unit_id=sc.id)).scalar_one()
+    assert (s.self_frequency, s.self_volume) == (30, 100000)
+
+    login(aclient, "webmaster")
+    set_now(march, datetime(2026, 4, 13, 9))
+    page = url(aclient, f"/assessment/2026/3/unified/{xh.id}")
+    resp = aclient.post(page, data=form({**FULL, "frequency": 20, "volume": "2147483648"}, volume="多报了"))
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "“信息发布量”最多100000分" in html and 'name="volume" value="2147483648"' in html and "多报了" in html
+    assert not db.session.execute(db.select(AssessmentScore).filter(
+        AssessmentScore.unit_id == xh.id, AssessmentScore.unified_at.is_not(None))).scalars().all()

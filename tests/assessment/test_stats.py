@@ -156,3 +156,53 @@ def test_r92_quarterly_report_per_unit_and_column_with_charts_and_excel(assess_a
     # the yearly report counts the second quarter too
     assert {r["name"]: r["published"] for r in stats.report(2026)["columns"]}["栏目c"] == 2
     assert provide("reply_timeliness", datetime(2026, 1, 1), datetime(2026, 4, 1)) is None
+
+
+def test_r92_unit_heads_see_only_their_units_rows_and_the_site_wide_admins_everything(assess_app, aclient):
+    """分级负责 (R-01) on the statistics and report pages and their exports: 上城区's head sees 上城区 and the
+    units below it (湖滨社区), not 市办 or 西湖区; 市办's head, the webmaster and the system admin see all."""
+    _without_review_provider(assess_app)
+    _without_plugin_providers(assess_app)
+    make = [("sc-office", "sc-a"), ("sc-hubin", "hubin-a"), ("xh-office", "xh-a"), ("hz-office", "hz-a")]
+    cols = {code: column(code, slug=slug, created=datetime(2025, 12, 1)) for code, slug in make}
+    authors = {"sc-office": "sc_officer", "sc-hubin": "hubin_officer", "xh-office": "xh_officer",
+               "hz-office": "officer"}
+    for code, col in cols.items():
+        publish(col, datetime(2026, 2, 3), author=authors[code])
+    register_provider(assess_app, "reply_timeliness", lambda start, end: [
+        {"column_id": cols[code].id, "unit_id": unit(code).id, "answered": 2, "on_time": 2, "late": 0,
+         "workdays_total": 4} for code in ("sc-office", "xh-office")])
+    set_now(assess_app, datetime(2026, 6, 1, 9))
+    names = {code: unit(code).name for code in cols}
+    district = {names["sc-office"], names["sc-hubin"]}
+
+    def seen(who):
+        login(aclient, who)
+        report = aclient.get(url(aclient, "/assessment/reports?year=2026&quarter=1"))
+        people = aclient.get(url(aclient, "/assessment/people?year=2026"))
+        assert report.status_code == people.status_code == 200, who
+        html, people_html = report.get_data(as_text=True), people.get_data(as_text=True)
+        units = {r[0] for r in table_rows(html, "report-units")}
+        columns = {r[2] for r in table_rows(html, "report-columns")}
+        persons = {r[1] for r in table_rows(people_html, "people")}
+        replies = {r[0] for r in table_rows(people_html, "replies")}
+        wb = openpyxl.load_workbook(BytesIO(aclient.get(url(aclient, "/assessment/reports/export.xlsx?year=2026&quarter=1")).data))
+        assert norm(sheet_rows(wb["按单位"])) == norm(table_rows(html, "report-units")), who
+        assert norm(sheet_rows(wb["按栏目"])) == norm(table_rows(html, "report-columns")), who
+        wb = openpyxl.load_workbook(BytesIO(aclient.get(url(aclient, "/assessment/people/export.xlsx?year=2026")).data))
+        assert norm(sheet_rows(wb["全年"])) == norm(table_rows(people_html, "people")), who
+        assert norm(sheet_rows(wb["留言答复"])) == norm(table_rows(people_html, "replies")), who
+        return units, columns, persons, replies, html
+
+    units, columns, persons, replies, html = seen("sc_head")
+    assert units == columns == district
+    assert {"sc_officer", "hubin_officer"} <= persons and not persons & {"officer", "liaison", "xh_officer"}
+    assert replies == {names["sc-office"]}
+    assert "统计范围：" + names["sc-office"] + "及其下级单位" in html
+    for who in ("head", "webmaster", "admin"):
+        units, columns, persons, replies, html = seen(who)
+        assert units >= set(names.values()) and columns >= set(names.values()), who
+        assert {"officer", "sc_officer", "xh_officer", "hubin_officer"} <= persons, who
+        assert replies == {names["sc-office"], names["xh-office"]}, who
+        assert "统计范围" not in html, who
+    assert stats.report(2026, 1, scope=set())["units"] == []  # nothing in an empty scope

@@ -188,3 +188,48 @@ def test_r82_reminders_page_lists_my_reminders(live):
     client.post(prefix(app) + "/login", data={"username": "officer", "password": "Lanmu@2026"})
     page = client.get(prefix(app) + "/reminders/")
     assert "栏目o1" in text_of(page)
+
+
+def test_r84_outbox_page_shows_a_unit_admin_only_the_messages_of_their_units(demo, login_as):
+    """分级负责 (R-01) on 发送队列: a webmaster of 上城区 sees, counts and requeues the messages for the
+    people of 上城区 and the units below it (湖滨社区); the site-wide webmaster and the system admin see
+    every message, also those to an address that is no person."""
+    from intranet.org import roles
+    from intranet.org.models import RoleAssignment, Unit
+    from intranet.outbox.service import enqueue_address
+    people = {name: one(User, username=name) for name in ("officer", "xh_officer", "sc_officer", "hubin_officer",
+                                                          "sc_leader")}
+    db.session.add(RoleAssignment(user_id=people["sc_leader"].id, unit_id=one(Unit, code="sc-office").id,
+                                  role=roles.WEBMASTER))
+    for name, person in people.items():
+        enqueue(person, f"队列范围-{name}", "内容", channels=["email"])
+    enqueue_address("supervisor@example.gov.cn", "队列范围-上级联系人", "内容", dedupe_key="scope-test")
+    failed = one(OutboxMessage, subject="队列范围-officer")
+    failed.status, failed.attempts, failed.last_error = FAILED, 8, "投递失败"
+    db.session.commit()
+    outbox = prefix(demo) + "/reminders/outbox"
+
+    def subjects(client, query=""):
+        html = client.get(outbox + query).get_data(as_text=True)
+        return {s for s in ("officer", "xh_officer", "sc_officer", "hubin_officer", "sc_leader", "上级联系人")
+                if f"队列范围-{s}<" in html or f"队列范围-{s} " in html}, html
+
+    client = login_as("sc_leader")
+    seen, html = subjects(client)
+    assert seen == {"sc_officer", "hubin_officer", "sc_leader"}
+    mine = db.session.execute(db.select(OutboxMessage).where(OutboxMessage.channel == "email",
+                                                             OutboxMessage.status == PENDING,
+                                                             OutboxMessage.user_id.in_([
+                                                                 people[n].id for n in seen]))).scalars().all()
+    assert f'id="stat-email-pending">{len(mine)}<' in html
+    assert client.post(f"{outbox}/{failed.id}/retry").status_code == 404  # 市办's officer: not theirs
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, failed.id).status == FAILED
+    assert "投递失败" not in subjects(client, "?status=failed")[1]
+    for who in ("webmaster", "admin"):
+        client = login_as(who)
+        assert subjects(client)[0] == {"officer", "xh_officer", "sc_officer", "hubin_officer", "sc_leader",
+                                       "上级联系人"}, who
+    assert client.post(f"{outbox}/{failed.id}/retry").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, failed.id).status == PENDING

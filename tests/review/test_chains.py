@@ -1,5 +1,7 @@
 """R-31, R-32, R-33: chains per column (inherited down the tree, overridable)
 and per importance; steps resolved relative to the item's unit."""
+import re
+
 from intranet.extensions import db
 from intranet.review import chains
 from intranet.review.models import ReviewRun
@@ -171,3 +173,66 @@ def test_r31_step_without_anyone_can_be_reresolved_after_roles_are_fixed(demo, m
                                            follow_redirects=True)
     assert "已重新确定审核人：陈联络" in text_of(resp)
     assert candidates(item_id) == ["liaison"] and mailbox.links("liaison")["approve"]
+
+
+def _chain_form(html):
+    """What the chain page's form posts as it is shown: the hidden row count and every select's choice."""
+    form = html[html.index('<form method="post">'):]
+    form = form[:form.index("</form>")]
+    data = dict(re.findall(r'<input type="hidden" name="(rows)" value="(\d+)"', form))
+    for name, options in re.findall(r'<select[^>]*name="([a-z_0-9]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.findall(r'<option value="([^"]*)"\s*selected', options)
+        assert len(chosen) <= 1, name
+        data[name] = chosen[0] if chosen else ""
+    return data
+
+
+def _steps(col):
+    chain, _ = chains.configured_chain(col, "normal")
+    return [(s.kind, s.unit_ref, s.unit_id, s.role) for s in chain.steps]
+
+
+def test_r31_named_unit_of_a_chain_step_round_trips_through_the_form(demo):
+    """A step's 指定单位 is shown selected in its own row and posts back as the same unit id: saving
+    the page unchanged keeps the chain, also once the unit is deactivated; a refused form keeps what
+    was typed; a unit chosen with the unit left at its default names that unit; a malformed or
+    impossible id is refused with a message."""
+    from intranet.org.models import Unit
+    webmaster = as_user(demo, "webmaster")
+    news = column("news")  # requires secrecy review: the form shows the added step, shifting the rows
+    url = prefix(demo) + f"/review/chains/{news.id}/normal"
+    xh = db.session.execute(db.select(Unit).filter_by(code="xh-office")).scalar_one()
+    gs = db.session.execute(db.select(Unit).filter_by(code="gs-office")).scalar_one()
+    resp = webmaster.post(url, data={"rows": 3, "kind_0": "dept_head", "kind_1": "leader", "unit_ref_1": "named",
+                                     "unit_1": xh.id, "kind_2": "principal", "unit_2": gs.id})
+    assert resp.status_code == 302
+    saved = _steps(news)
+    assert saved == [("dept_head", "own", None, "dept_head"), ("leader", "named", xh.id, "leader"),
+                     ("principal", "named", gs.id, "principal"), ("publish", "site", None, "webmaster")]
+    page = webmaster.get(url).get_data(as_text=True)
+    data = _chain_form(page)
+    assert [data[f"unit_{i}"] for i in range(4)] == ["", "", str(xh.id), str(gs.id)]  # after the secrecy row
+    assert webmaster.post(url, data=data).status_code == 302
+    assert _steps(news) == [saved[0], ("secrecy", "own", None, "secrecy_reviewer"), *saved[1:]]
+    # A deactivated unit is still shown (marked) and kept.
+    xh.active = False
+    db.session.commit()
+    page = webmaster.get(url).get_data(as_text=True)
+    assert "（已停用）" in page
+    data = _chain_form(page)
+    assert data["unit_2"] == str(xh.id)
+    before = _steps(news)
+    assert webmaster.post(url, data=data).status_code == 302
+    assert _steps(news) == before
+    # Refused (a bad row): the page shows the rows as typed, the named units selected.
+    resp = webmaster.post(url, data={**data, "kind_0": "no-such-kind", "unit_3": str(xh.id)})
+    assert resp.status_code == 200 and "第1行：环节类型无效" in text_of(resp)
+    shown = _chain_form(resp.get_data(as_text=True))
+    assert (shown["unit_2"], shown["unit_3"]) == (str(xh.id), str(xh.id))
+    assert _steps(news) == before
+    # Ids that name no unit: a message, not a crash.
+    for bad in ("99999999999999999999999", "-3", "abc", "0"):
+        resp = webmaster.post(url, data={"rows": 2, "kind_0": "dept_head", "kind_1": "leader",
+                                         "unit_ref_1": "named", "unit_1": bad})
+        assert resp.status_code == 200 and "第2行：请选择指定单位" in text_of(resp), bad
+    assert _steps(news) == before

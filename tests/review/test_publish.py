@@ -234,6 +234,28 @@ def test_r36_approval_forms_export_to_excel_with_the_same_numbers(demo):
     assert len(list(one.active.iter_rows(values_only=True))) == 7
 
 
+def test_r36_the_author_and_the_items_viewers_export_its_approval_form(demo):
+    """The 导出Excel of an approval form works for everyone who may see that form: inspectors, the
+    item's author and the people who may see the item's review (its reviewers among them); others
+    get 404 for it, and an export without ids stays the inspectors'."""
+    item_id = publish_new(demo, title="作者导出审批表")
+    pub = db.session.execute(db.select(Publication).filter_by(item_id=item_id)).scalar_one()
+    export = prefix(demo) + f"/review/forms.xlsx?ids={pub.id}"
+    for who in ("officer", "proof1", "liaison", "head"):  # author, a reviewer, a drafter of the column, inspector
+        client = as_user(demo, who)
+        assert client.get(prefix(demo) + f"/review/forms/{pub.id}").status_code == 200, who
+        resp = client.get(export)
+        assert resp.status_code == 200, who
+        rows = list(openpyxl.load_workbook(io.BytesIO(resp.data))["信息发布审批表"].iter_rows(values_only=True))
+        assert {r[1] for r in rows[1:]} == {"作者导出审批表"}, who
+    outsider = as_user(demo, "sc_head")  # heads 上城区, below 市办: not this item's
+    assert outsider.get(prefix(demo) + f"/review/forms/{pub.id}").status_code == 403
+    assert outsider.get(export).status_code == 404
+    officer = as_user(demo, "officer")
+    assert officer.get(prefix(demo) + "/review/forms.xlsx").status_code == 403  # every form in scope: inspectors
+    assert officer.get(prefix(demo) + "/review/forms.xlsx?ids=").status_code == 404  # no form named
+
+
 def test_r37_ledger_lists_publish_and_withdraw_filterable_and_exports_the_same(demo):
     a = publish_new(demo, title="最新动态一")
     set_now(demo, TEST_NOW + timedelta(days=2))
@@ -269,3 +291,27 @@ def test_r37_ledger_lists_publish_and_withdraw_filterable_and_exports_the_same(d
     district = as_user(demo, "sc_leader").get(prefix(demo) + "/review/ledger")
     assert "共1条" in text_of(district) and "最新动态一" not in text_of(district)
     assert as_user(demo, "officer").get(prefix(demo) + "/review/ledger").status_code == 403
+
+
+def test_r38_test_apps_archive_into_their_own_temporary_folder(make_app, tmp_path):
+    """The shared test settings keep the archive (and backups) in the test's folder: a test that
+    publishes never writes into the repository's instance/ folder, the default archive."""
+    from pathlib import Path
+
+    from intranet.backup import backup_dir
+    from intranet.demo import load_demo
+    from intranet.items.models import Item
+    from intranet.review.archive import archive_dir, archive_item
+    repo_instance = (Path(__file__).resolve().parents[2] / "instance").resolve()
+    app = make_app()
+    with app.app_context():
+        load_demo()
+        it = next(i for i in db.session.execute(db.select(Item).order_by(Item.id)).scalars() if i.attachments)
+        pub = archive_item(it, None, None, TEST_NOW)
+        written = [archived_path(f) for f in pub.files]
+        folders = [archive_dir(), backup_dir()]
+        db.session.rollback()
+    assert written and all(p.is_file() for p in written)
+    for p in [*written, *folders]:
+        assert p.resolve().is_relative_to(tmp_path.resolve()), p
+        assert not p.resolve().is_relative_to(repo_instance), p

@@ -48,7 +48,8 @@ INSPECTORS = frozenset({"admin", "webmaster", "siteadmin", "head", "secrecy", "l
 HZ_INSPECTORS = INSPECTORS - {"sc_head"}
 # Assessment (R-90..R-92): the assessor role is the webmaster (LANMU_ASSESSMENT_ASSESSOR_ROLES, and the
 # system admin); the officers, liaisons, heads and leaders of an assessed unit self-assess it; admins, heads
-# and leaders see the statistics and reports.
+# and leaders see the statistics and reports, each only the rows of their units and the units below them
+# (sc_head: 上城区's; tests/assessment/test_stats.py checks the rows).
 ASSESSORS = frozenset({"admin", "webmaster"})
 HZ_SELF_ASSESSORS = frozenset({"officer", "liaison", "head", "leader", "principal"})
 STATISTICS = ASSESSORS | {"siteadmin", "head", "leader", "principal", "sc_head"}
@@ -189,12 +190,14 @@ MATRIX = {
     "review.ledger": Access(INSPECTORS),
     "review.ledger_xlsx": Access(INSPECTORS),
     "review.archive": Access(INSPECTORS),
-    # 上城区's head has no publication in scope: 404
+    # every approval form in scope (no ids): inspectors; 上城区's head has no publication in scope: 404
     "review.forms_xlsx": Access(HZ_INSPECTORS),
-    # one publication of 市办: its inspectors and its author
-    "review.form": Access(HZ_INSPECTORS | {"officer"}, params={"pub_id": "publication"}),
-    "review.archived": Access(HZ_INSPECTORS | {"officer"}, params={"pub_id": "publication"}),
-    "review.archived_file": Access(HZ_INSPECTORS | {"officer"},
+    # one publication of 市办 (of an item in 建设进程): its inspectors, its author and whoever may see the
+    # item's review (市办's staff, and sc_officer who drafts into the column by grant), like review.item;
+    # tests/review/test_publish.py exports it with ?ids= as these people
+    "review.form": Access(HZ_STAFF | DRAFTERS, params={"pub_id": "publication"}),
+    "review.archived": Access(HZ_STAFF | DRAFTERS, params={"pub_id": "publication"}),
+    "review.archived_file": Access(HZ_STAFF | DRAFTERS,
                                    params={"pub_id": "publication", "file_id": "publication_file"}),
     # content checks (R-50..R-52): lexicons and the link report for admins; masking and the editor's
     # preview for those who may edit the draft
@@ -206,7 +209,8 @@ MATRIX = {
     "checks.links_report": Access(ADMINS),
     "checks.mask": Access(DRAFTERS, post="safe"),
     "checks.preview": Access(DRAFTERS, post="safe"),
-    # reminders (R-80..R-84): one's own; the outbox for admins
+    # reminders (R-80..R-84): one's own; the outbox for admins, each the messages for the people of their
+    # units and below (市办's admins: every message; tests/reminders/test_outbox.py checks a district's admin)
     "reminders.mine": Access(SIGNED_IN),
     "reminders.mark_read": Access(SIGNED_IN, post="safe"),
     "reminders.outbox": Access(ADMINS),

@@ -4,7 +4,6 @@ answer 200 with HTML are also checked for anything executable (the CSP
 forbids inline scripts)."""
 import io
 from datetime import date
-from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
@@ -83,9 +82,6 @@ def assessment_months():
 
 def _objects(app):
     """The objects the URLs point at: one of each kind, built from the demo."""
-    app.config.setdefault("LANMU_ARCHIVE_DIR", None)
-    if not app.config["LANMU_ARCHIVE_DIR"]:
-        app.config["LANMU_ARCHIVE_DIR"] = str(Path(app.config["LANMU_UPLOAD_DIR"]).parent / "archive")
     officer = client_from(app)
     login(officer, "officer")
     draft = new_item(officer, "progress", title="矩阵草稿")

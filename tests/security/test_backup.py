@@ -13,7 +13,9 @@ from sqlalchemy import create_engine, make_url, text
 from intranet import audit, backup, create_app
 from intranet.clock import set_now
 from intranet.extensions import db
-from intranet.items.models import Attachment
+from intranet.items.models import Attachment, Item
+from intranet.review.archive import archive_item, archived_path
+from intranet.review.models import Publication
 
 from ..conftest import TEST_NOW
 from .helpers import PNG, new_item, upload
@@ -48,7 +50,8 @@ def _fresh_pg_database(name):
 def _make(url, root, name):
     app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": url,
                       "WTF_CSRF_ENABLED": False, "LANMU_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                      "LANMU_UPLOAD_DIR": str(root / name / "uploads"), "LANMU_LOGIN_RATE_LIMIT": False})
+                      "LANMU_UPLOAD_DIR": str(root / name / "uploads"), "LANMU_ARCHIVE_DIR": str(root / name / "archive"),
+                      "LANMU_BACKUP_DIR": str(root / name / "backups"), "LANMU_LOGIN_RATE_LIMIT": False})
     set_now(app, TEST_NOW)
     return app
 
@@ -93,6 +96,7 @@ def test_r96_backup_round_trip_keeps_data_and_files_identical(engine, tmp_path):
         item_id = new_item(client, title="备份里的信息", body="<p>备份恢复后应当一字不差。</p>")
         assert upload(client, item_id, PNG, "图片.png", "说明").status_code == 302
         assert upload(client, item_id, PDF, "文件.pdf", "").status_code == 302
+        archive_item(db.session.get(Item, item_id), None, None, TEST_NOW)  # its files copied to the archive (R-38)
         db.session.commit()
     result = source.test_cli_runner().invoke(args=["backup", "create", str(tmp_path / "backups")])
     assert result.exit_code == 0, result.output
@@ -111,6 +115,8 @@ def test_r96_backup_round_trip_keeps_data_and_files_identical(engine, tmp_path):
 
     assert _rows(target, "backup_restored") == _rows(source, "backup_created")
     assert _files(tmp_path / "target" / "uploads") == _files(tmp_path / "source" / "uploads")
+    assert len(manifest["archive"]) == 2
+    assert _files(tmp_path / "target" / "archive") == _files(tmp_path / "source" / "archive")
     with target.app_context():
         assert audit.verify() is None  # the chain carries on through the restore
         last = db.session.execute(db.text("SELECT action FROM audit_entry ORDER BY id DESC LIMIT 1")).scalar()
@@ -216,3 +222,56 @@ def test_r96_create_into_a_directory_names_the_archive_by_time(tmp_path):
     assert path.name == f"lanmu-backup-{TEST_NOW:%Y%m%d-%H%M%S}.tar.gz"
     result = source.test_cli_runner().invoke(args=["backup", "prune", str(tmp_path / "daily"), "--keep", "1"])
     assert result.exit_code == 0 and "现有备份1份" in result.output
+
+
+def test_r96_backup_wipe_restore_keeps_the_publication_archive(tmp_path):
+    """R-96 with R-38: the archived copies of published files (LANMU_ARCHIVE_DIR) are in the backup; after
+    the instance is wiped (database, uploads and archive) a restore brings them back, read-only as the
+    archive writes them, and the archive page serves them again."""
+    import shutil
+    import stat
+
+    from intranet.demo import load_demo
+    app = _make(f"sqlite:///{tmp_path / 'lanmu.db'}", tmp_path, "inst")
+    with app.app_context():
+        db.create_all()
+        load_demo()
+        item = next(i for i in db.session.execute(db.select(Item).order_by(Item.id)).scalars() if i.attachments)
+        pub = archive_item(item, None, None, TEST_NOW)
+        db.session.commit()
+        pub_id, archived = pub.id, {f.id: (archived_path(f), archived_path(f).read_bytes()) for f in pub.files}
+        assert archived and all(path.is_relative_to(tmp_path / "inst" / "archive") for path, _ in archived.values())
+        path = backup.create(tmp_path / "backups")
+        manifest = backup.read_manifest(path)
+        assert len(manifest["archive"]) == len(archived)
+        assert {e["name"] for e in manifest["archive"]} == {
+            "archive/" + p.relative_to(tmp_path / "inst" / "archive").as_posix() for p, _ in archived.values()}
+        # Wipe the instance: every table, the uploads and the archive.
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    shutil.rmtree(tmp_path / "inst" / "uploads")
+    shutil.rmtree(tmp_path / "inst" / "archive")
+    result = app.test_cli_runner().invoke(args=["backup", "restore", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(archived)}个归档文件" in result.output
+    for file_path, data in archived.values():
+        assert file_path.read_bytes() == data
+        assert not file_path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    client = app.test_client()
+    prefix = app.config["LANMU_ADMIN_PREFIX"]
+    assert client.post(prefix + "/login", data={"username": "admin", "password": "Lanmu@2026"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Publication, pub_id) is not None
+    for file_id, (_path, data) in archived.items():
+        assert client.get(f"{prefix}/review/archive/{pub_id}/files/{file_id}").data == data
+    # A second restore into the restored instance is refused (the archive folder is not empty either).
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    shutil.rmtree(tmp_path / "inst" / "uploads")
+    result = app.test_cli_runner().invoke(args=["backup", "restore", str(path)])
+    assert result.exit_code != 0 and "归档目录" in result.output and "不是空的" in result.output
+    with app.app_context():
+        db.engine.dispose()
