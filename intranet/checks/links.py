@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Protocol
 from urllib.parse import urljoin, urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
 
 from .findings import BLOCK, WARN, Finding
 from .htmltext import HtmlText, Link, extract
@@ -170,14 +168,6 @@ class MemoryLinkCache:
         return len(self._data)
 
 
-class PrivateAddressRefused(requests.exceptions.RequestException):
-    """The link (or a redirect) points at an address that is not public."""
-
-    def __init__(self, address: str):
-        super().__init__(address)
-        self.address = address
-
-
 def non_public_address(host: str, port: Optional[int] = None) -> Optional[str]:
     """The first address ``host`` resolves to that is not a public one
     (loopback, private, link-local, CGNAT, multicast, reserved), or None when
@@ -195,65 +185,6 @@ def non_public_address(host: str, port: Optional[int] = None) -> Optional[str]:
         if not ip.is_global or ip.is_multicast:
             return str(ip)
     return None
-
-
-class _PublicOnlyAdapter(HTTPAdapter):
-    """Refuses, before connecting, any request (the first and every redirect)
-    whose host is not a public address."""
-
-    def send(self, request, *args, **kwargs):
-        parts = urlsplit(request.url)
-        try:
-            address = non_public_address(parts.hostname or "", parts.port)
-        except (socket.gaierror, UnicodeError) as exc:
-            raise requests.exceptions.ConnectionError(f"NameResolutionError: {exc}", request=request)
-        if address is not None:
-            raise PrivateAddressRefused(address)
-        return super().send(request, *args, **kwargs)
-
-
-def _probe(url: str, timeout: float, allow_private: bool = False) -> LinkStatus:
-    """HEAD, then GET when HEAD is refused or fails with a status: some servers
-    answer HEAD with 403/404/405 although the page exists. A timeout or a
-    connection failure is not retried with GET (it would only double the wait).
-    ``timeout`` applies to connecting and to each read."""
-    headers = {"User-Agent": USER_AGENT}
-    try:
-        with requests.Session() as session:
-            if not allow_private:
-                adapter = _PublicOnlyAdapter()
-                session.mount("http://", adapter)
-                session.mount("https://", adapter)
-            response = session.head(url, timeout=timeout, allow_redirects=True, headers=headers)
-            status = response.status_code
-            response.close()
-            if status >= 400:
-                response = session.get(url, timeout=timeout, allow_redirects=True,
-                                       headers=headers, stream=True)
-                status = response.status_code
-                response.close()
-    except requests.exceptions.Timeout:
-        return LinkStatus(url, False, None, f"访问超时（超过{timeout:g}秒）", time.time())
-    except requests.exceptions.SSLError:
-        return LinkStatus(url, False, None, "HTTPS证书错误，无法安全访问", time.time())
-    except requests.exceptions.ConnectionError as exc:
-        text = str(exc)
-        if "NameResolution" in text or "Name or service not known" in text or "getaddrinfo" in text:
-            reason = "域名无法解析"
-        else:
-            reason = "无法连接到服务器"
-        return LinkStatus(url, False, None, reason, time.time())
-    except PrivateAddressRefused as exc:
-        return LinkStatus(url, False, None,
-                          f"链接指向内网或本机地址（{exc.address}），公众无法访问，出于安全考虑未访问",
-                          time.time())
-    except requests.exceptions.TooManyRedirects:
-        return LinkStatus(url, False, None, "重定向次数过多", time.time())
-    except (requests.exceptions.RequestException, ValueError) as exc:
-        return LinkStatus(url, False, None, f"链接无法访问（{type(exc).__name__}）", time.time())
-    if status >= 400:
-        return LinkStatus(url, False, status, f"服务器返回错误状态{status}", time.time())
-    return LinkStatus(url, True, status, "正常", time.time())
 
 
 def check_urls(urls: Iterable[str], timeout: float = 5, cache: Optional[LinkCache] = None, *,
@@ -286,9 +217,10 @@ def check_urls(urls: Iterable[str], timeout: float = 5, cache: Optional[LinkCach
         else:
             todo.append((url, absolute))
     if todo:
+        from .probe import probe  # requests is imported here, not in every web worker
         absolutes = sorted({a for _u, a in todo})
         with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(absolutes)))) as pool:
-            probed = dict(zip(absolutes, pool.map(lambda a: _probe(a, timeout, allow_private), absolutes)))
+            probed = dict(zip(absolutes, pool.map(lambda a: probe(a, timeout, allow_private), absolutes)))
         for url, absolute in todo:
             results[url] = probed[absolute]
         if cache is not None:

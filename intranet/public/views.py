@@ -23,6 +23,17 @@ bp = Blueprint("public", __name__)
 PAGE_SIZE = 20
 
 
+@bp.before_request
+def _read_in_autocommit():
+    """The public pages only read. On PostgreSQL their queries run in
+    autocommit: no BEGIN before the first query and no ROLLBACK when the
+    connection goes back to the pool, two round trips of the three or four a
+    page costs. (The mailbox's public pages, which write, are another blueprint.)"""
+    if (request.method in ("GET", "HEAD") and db.session().get_transaction() is None
+            and db.engine.dialect.name == "postgresql"):  # (not when an earlier hook has begun one)
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def visible_items():
     """Items the public may see now."""
     now = clock.now()
