@@ -8,7 +8,7 @@ walking the pages costs the same on page 500 as on page 1."""
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, make_response, render_template, request, send_file
-from sqlalchemy import or_, tuple_
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from .. import clock
@@ -113,10 +113,41 @@ def _key_of(item):
     return f"{item.first_published_at:%Y%m%d%H%M%S%f}_{item.id}" if item.first_published_at else None
 
 
+DEEP_PAGE = 5  # from this page on, a page asked for by number starts from the column's page keys
+
+
+def page_keys(column_ids, size=PAGE_SIZE):
+    """The key (first_published_at, id) of the last item of every page of
+    these columns' list, in page order: one pass over the column's entries of
+    ix_item_column_list, kept per worker until the public version token
+    changes (publish, withdraw, expiry). None when an item has no
+    publication time (it could not be paged by key)."""
+    def load():
+        n = func.row_number().over(order_by=(Item.first_published_at.desc(), Item.id.desc()))
+        numbered = (visible_items().with_only_columns(Item.first_published_at, Item.id, n.label("n"))
+                    .filter(Item.column_id.in_(column_ids)).subquery())
+        rows = db.session.execute(select(numbered.c.first_published_at, numbered.c.id)
+                                  .where(numbered.c.n % size == 0).order_by(numbered.c.n)).all()
+        if any(stamp is None for stamp, _id in rows):
+            return None
+        return [(stamp, item_id) for stamp, item_id in rows]
+    st = cache.state()
+    key = ("page_keys", tuple(column_ids), size)
+    return st.remember(key, load) if st is not None else load()
+
+
 def list_page(column_ids, page, after=None, size=PAGE_SIZE):
     """(items, has_next) of a column list page, newest first. With `after` (the
     key of the previous page's last item) the page starts right after it
-    (keyset); otherwise it is found by its number (offset over the index)."""
+    (keyset). Otherwise a deep page starts from the previous page's last key in
+    page_keys (so ?page=500 costs what page 1 does); a near one is found by
+    offset over the index."""
+    if after is None and page >= DEEP_PAGE:
+        keys = page_keys(column_ids, size)
+        if keys is not None:
+            if page - 2 >= len(keys):
+                return [], False  # past the last page
+            after = keys[page - 2]
     ids = visible_items().with_only_columns(Item.id).filter(Item.column_id.in_(column_ids))
     if after is not None:
         ids = ids.filter(Item.first_published_at.is_not(None),

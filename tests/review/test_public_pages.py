@@ -54,3 +54,31 @@ def test_a_damaged_key_falls_back_to_the_page_number(demo):
     anon = demo.test_client()
     by_number = _titles(anon.get("/s/youth/c/progress/?page=2"))
     assert by_number and _titles(anon.get("/s/youth/c/progress/?page=2&after=nonsense_x")) == by_number
+
+
+def _expected_pages(slug):
+    col = column(slug)
+    items = db.session.execute(db.select(Item).filter_by(column_id=col.id, status=PUBLISHED)).scalars().all()
+    ordered = [i.title for i in sorted(items, key=lambda i: (i.first_published_at, i.id), reverse=True)]
+    pages = [ordered[k:k + PAGE_SIZE] for k in range(0, len(ordered), PAGE_SIZE)]
+    return [[t for t in page if re.fullmatch(r"条目\d{3}", t)] for page in pages]  # as _titles sees them
+
+
+def test_deep_pages_by_number_start_from_page_keys_and_follow_a_withdrawal(demo):
+    from intranet.items.models import WITHDRAWN
+    from intranet.public.views import DEEP_PAGE
+    pages = DEEP_PAGE + 3
+    _publish("progress", pages * PAGE_SIZE - 4)  # with the demo's item(s): the last page is partly full
+    anon = demo.test_client()
+    expected = _expected_pages("progress")
+    assert len(expected) == pages
+    for number in range(1, pages + 1):
+        assert _titles(anon.get(f"/s/youth/c/progress/?page={number}")) == expected[number - 1], number
+    assert _titles(anon.get(f"/s/youth/c/progress/?page={pages + 1}")) == []
+    # Withdrawing the newest item shifts every page by one: the keys are read again.
+    newest = db.session.execute(db.select(Item).filter_by(title=expected[0][0])).scalar_one()
+    newest.status = WITHDRAWN
+    db.session.commit()
+    expected = _expected_pages("progress")
+    for number in (DEEP_PAGE, pages):
+        assert _titles(anon.get(f"/s/youth/c/progress/?page={number}")) == expected[number - 1], number
