@@ -36,6 +36,7 @@ def create_app(test_config=None):
     mail.init_app(app)
     bootstrap.init_app(app)
     _sqlite_pragmas(app)
+    _ping_idle_connections(app)
 
     from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
     from .reminders.engine import register_sweep
@@ -87,6 +88,39 @@ def create_app(test_config=None):
     from . import security
     security.init_app(app)  # hardening, sessions, audit search, backups, incidents, letters, duty roster
     return app
+
+
+def _ping_idle_connections(app):
+    """On PostgreSQL, a pooled connection is checked with SELECT 1 before use
+    only when it has been idle for LANMU_DB_PING_IDLE_SECONDS: a connection
+    left idle is the one a database restart or a firewall has cut, and a
+    busy worker does not pay a round trip per request for it (SQLAlchemy's
+    pool_pre_ping pings at every checkout). A failed ping discards the
+    connection and the pool opens another."""
+    import time
+
+    from sqlalchemy import event, exc
+
+    idle = float(app.config.get("LANMU_DB_PING_IDLE_SECONDS", 30))
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "postgresql" or engine.pool._pre_ping:
+            return
+
+        @event.listens_for(engine, "checkout")
+        def _on_checkout(dbapi_conn, record, _proxy):
+            now = time.monotonic()
+            last, record.info["lanmu_checked_out"] = record.info.get("lanmu_checked_out"), now
+            if last is not None and now - last < idle:
+                return
+            try:
+                cur = dbapi_conn.cursor()
+                cur.execute("SELECT 1")
+                cur.close()
+                if not dbapi_conn.autocommit:
+                    dbapi_conn.rollback()
+            except Exception as error:  # noqa: BLE001 - any failure: a fresh connection
+                raise exc.DisconnectionError(f"idle connection failed its ping: {error}") from error
 
 
 def _sqlite_pragmas(app):

@@ -10,7 +10,10 @@ from datetime import timedelta
 class Defaults:
     SECRET_KEY = "dev-only-change-me"
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: sqlite in instance/
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping at every checkout: on PostgreSQL a connection idle for
+    # LANMU_DB_PING_IDLE_SECONDS is pinged before use instead (create_app).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
+    LANMU_DB_PING_IDLE_SECONDS = 30
     WTF_CSRF_TIME_LIMIT = None  # a long draft must still save; the session bounds it
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # whole request; per-file limit below
     SESSION_COOKIE_HTTPONLY = True
