@@ -521,11 +521,11 @@ def _generate(L, size, rng, now, pw_hash, log):
                 shown = ts(published) if published is not None and status != "rejected" else None
                 if col_id == big_column and status == "published" and "item_id" not in meta:
                     meta["item_id"] = iid
-                yield (iid, col_id, unit, ctype, author, status, title, body, short_name, ts(publish_at),
+                yield (iid, col_id, sid, unit, ctype, author, status, title, body, short_name, ts(publish_at),
                        created_at.date().isoformat(), "", "", "", "", "normal", "", ts(expires), 0, "", None, "",
                        extra, 1, shown, shown, ts(created_at), ts(created_at))
         state["id"] = iid
-    L.load_unindexed("item", ["id", "column_id", "unit_id", "type", "author_id", "status", "title", "body", "source",
+    L.load_unindexed("item", ["id", "column_id", "site_id", "unit_id", "type", "author_id", "status", "title", "body", "source",
                     "publish_at", "created_date", "topic", "genre", "doc_number", "red_header_title", "importance",
                     "classification", "expires_at", "is_reprint", "reprint_source_site", "reprint_time",
                     "reprint_url", "extra_json", "revision_no", "first_published_at", "published_at",

@@ -47,9 +47,14 @@ class Item(db.Model):
         db.Index("ix_item_column_list", "column_id", "status", "first_published_at", "id", "expires_at"),
         # 我的草稿 / 退回给我的 on the dashboard: one person's items by status, latest first.
         db.Index("ix_item_author_status", "author_id", "status", "updated_at"),
+        # A site's newest items (its home page): one range of this index, not a
+        # probe per column of the site.
+        db.Index("ix_item_site_list", "site_id", "status", "first_published_at", "id", "expires_at"),
     )
     id = db.Column(db.Integer, primary_key=True)
     column_id = db.Column(db.Integer, db.ForeignKey("site_column.id"), nullable=False, index=True)
+    # The column's site, copied (site_sync below keeps it right) for ix_item_site_list.
+    site_id = db.Column(db.Integer, db.ForeignKey("site.id"))
     unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), nullable=False, index=True)
     type = db.Column(db.String(32), nullable=False)
     author_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=False, index=True)
@@ -157,3 +162,22 @@ class Attachment(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
 
     item = db.relationship("Item", back_populates="attachments")
+
+
+# -- site_sync: Item.site_id follows the item's column --------------------------
+
+def _column_site(connection, column_id):
+    from ..sites.models import Column
+    return connection.scalar(db.select(Column.site_id).where(Column.id == column_id))
+
+
+@db.event.listens_for(Item, "before_insert")
+def _site_on_insert(_mapper, connection, item):
+    if item.site_id is None and item.column_id is not None:
+        item.site_id = _column_site(connection, item.column_id)
+
+
+@db.event.listens_for(Item, "before_update")
+def _site_on_move(_mapper, connection, item):
+    if db.inspect(item).attrs.column_id.history.has_changes() or item.site_id is None:
+        item.site_id = _column_site(connection, item.column_id)

@@ -91,6 +91,14 @@ class Column(db.Model):
         return f"<Column {self.site_id}/{self.slug}>"
 
 
+@db.event.listens_for(Column, "after_update")
+def _items_follow_column(_mapper, connection, column):
+    """A column moved to another site takes its items' site_id along (items.models)."""
+    if db.inspect(column).attrs.site_id.history.has_changes():
+        from ..items.models import Item
+        connection.execute(db.update(Item).where(Item.column_id == column.id).values(site_id=column.site_id))
+
+
 class ColumnGrant(db.Model):
     """An explicit permission of one person on one column (R-03)."""
     __tablename__ = "column_grant"

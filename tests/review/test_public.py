@@ -135,3 +135,26 @@ def test_r05_intranet_lives_under_a_configurable_prefix(make_app, mailbox, tmp_p
     assert c.get("/houtai-x7/review/").status_code == 302
     assert c.get("/intranet/review/").status_code == 404
     assert "/houtai-x7" not in c.get("/s/youth/").get_data(as_text=True)
+
+
+def test_r30_home_lists_the_sites_newest_items_and_follows_a_column_to_another_site(demo):
+    """The home page reads ix_item_site_list: item.site_id follows the column,
+    also when the column moves to another site; archived columns stay off."""
+    from intranet.sites.models import Site
+    _bulk_publish("progress", 12, title="俱乐部动态")
+    anon = demo.test_client()
+    home = text_of(anon.get("/s/youth/"))
+    assert "俱乐部动态000" in home and "俱乐部动态009" in home and "俱乐部动态011" not in home  # newest ten
+    col = column("progress")
+    assert {i.site_id for i in col.items} == {col.site_id}
+    other = Site(code="kepu", name="科普网", unit_id=col.site.unit_id)
+    db.session.add(other)
+    db.session.flush()
+    col.site_id = other.id
+    db.session.commit()
+    assert {i.site_id for i in db.session.execute(db.select(Item).filter_by(column_id=col.id)).scalars()} == {other.id}
+    assert "俱乐部动态000" not in text_of(anon.get("/s/youth/"))
+    assert "俱乐部动态000" in text_of(anon.get(f"/s/{other.code}/"))
+    col.archived = True
+    db.session.commit()
+    assert "俱乐部动态000" not in text_of(anon.get(f"/s/{other.code}/"))
