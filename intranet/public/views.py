@@ -8,7 +8,7 @@ walking the pages costs the same on page 500 as on page 1."""
 from datetime import datetime
 
 from flask import Blueprint, abort, make_response, render_template, request, send_file
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from .. import clock
@@ -40,6 +40,31 @@ def visible_items():
     return db.select(Item).filter(Item.status == PUBLISHED, or_(Item.expires_at.is_(None), Item.expires_at > now))
 
 
+# The statements of the busiest pages, built once with parameters: building a
+# select costs more than running it once SQLAlchemy has compiled it (issue 10).
+def _visible(stmt):
+    return stmt.where(Item.status == PUBLISHED,
+                      or_(Item.expires_at.is_(None), Item.expires_at > bindparam("now", type_=Item.expires_at.type)))
+
+
+_NEWEST_FIRST = (Item.first_published_at.desc(), Item.id.desc())
+_PAGE_IDS = (_visible(select(Item.id)).where(Item.column_id.in_(bindparam("columns", expanding=True)))
+             .order_by(*_NEWEST_FIRST))
+_PAGE_BY_OFFSET = select(Item).where(Item.id.in_(
+    _PAGE_IDS.offset(bindparam("offset")).limit(bindparam("limit")).scalar_subquery())).order_by(*_NEWEST_FIRST)
+_PAGE_AFTER_KEY = select(Item).where(Item.id.in_(
+    _PAGE_IDS.where(Item.first_published_at.is_not(None),
+                    tuple_(Item.first_published_at, Item.id)
+                    < tuple_(bindparam("after_at", type_=Item.first_published_at.type), bindparam("after_id")))
+    .limit(bindparam("limit")).scalar_subquery())).order_by(*_NEWEST_FIRST)
+_SITE_NEWEST = (_visible(select(Item)).where(
+    Item.site_id == bindparam("site"),
+    Item.column_id.not_in(select(Column.id).where(Column.site_id == bindparam("site"), Column.archived.is_(True))))
+    .order_by(*_NEWEST_FIRST).limit(bindparam("limit")))
+_ONE_ITEM = (_visible(select(Item)).where(Item.id == bindparam("item_id"))  # column and files with it: one query
+             .options(joinedload(Item.column), joinedload(Item.attachments)))
+
+
 def _site_or_404(code):
     """The active site (a cache.SiteInfo: id, code, name, unit.name ...), kept per worker until the
     public version token changes."""
@@ -65,10 +90,7 @@ def home():
 def latest_items(site, limit=10):
     """The site's newest visible items: the newest entries of the site's range
     of ix_item_site_list, skipping those of archived columns."""
-    archived = db.select(Column.id).filter(Column.site_id == site.id, Column.archived.is_(True))
-    return db.session.execute(
-        visible_items().filter(Item.site_id == site.id, Item.column_id.not_in(archived))
-        .order_by(Item.first_published_at.desc(), Item.id.desc()).limit(limit)).scalars().all()
+    return db.session.execute(_SITE_NEWEST, {"now": clock.now(), "site": site.id, "limit": limit}).scalars().all()
 
 
 @bp.route("/s/<code>/")
@@ -139,15 +161,14 @@ def list_page(column_ids, page, after=None, size=PAGE_SIZE):
             if page - 2 >= len(keys):
                 return [], False  # past the last page
             after = keys[page - 2]
-    ids = visible_items().with_only_columns(Item.id).filter(Item.column_id.in_(column_ids))
+    params = {"now": clock.now(), "columns": list(column_ids), "limit": size + 1}
     if after is not None:
-        ids = ids.filter(Item.first_published_at.is_not(None),
-                         tuple_(Item.first_published_at, Item.id) < tuple_(*after))
+        stmt = _PAGE_AFTER_KEY
+        params.update(after_at=after[0], after_id=after[1])
     else:
-        ids = ids.offset((page - 1) * size)
-    order = (Item.first_published_at.desc(), Item.id.desc())
-    page_ids = ids.order_by(*order).limit(size + 1).scalar_subquery()
-    items = db.session.execute(db.select(Item).filter(Item.id.in_(page_ids)).order_by(*order)).scalars().all()
+        stmt = _PAGE_BY_OFFSET
+        params["offset"] = (page - 1) * size
+    items = db.session.execute(stmt, params).scalars().all()
     return items[:size], len(items) > size
 
 
@@ -199,8 +220,7 @@ def search(code):
 
 def _public_item_or_404(code, item_id):
     site = _site_or_404(code)
-    item = db.session.execute(visible_items().filter(Item.id == item_id)  # column and files with it: one query
-                              .options(joinedload(Item.column), joinedload(Item.attachments))).unique().scalars().first()
+    item = db.session.execute(_ONE_ITEM, {"now": clock.now(), "item_id": item_id}).unique().scalars().first()
     if item is None or item.column.site_id != site.id or item.column.archived:
         abort(404)
     return site, item
