@@ -124,9 +124,10 @@ def digest_rows_html(reminders):
     template: a first sweep renders 10^5 of them."""
     out = []
     for r in reminders:
+        # f-strings over escape() (C): Markup.format goes through string.Formatter, 3x slower
         title = escape(r.title)
-        cell = Markup('<a href="{}">{}</a>').format(r.url, title) if r.url else title
-        due = r.due_at.strftime("%Y-%m-%d %H:%M") if r.due_at else ""
+        cell = f'<a href="{escape(r.url)}">{title}</a>' if r.url else title
+        due = f"{r.due_at:%Y-%m-%d %H:%M}" if r.due_at else ""
         out.append(f'<tr><td>{escape(r.severity_label)}{"（升级）" if r.level else ""}</td>\n'
                    f'      <td>{cell}</td>\n      <td>{due}</td></tr>')
     return Markup("\n  ".join(out))
