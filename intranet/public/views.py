@@ -203,19 +203,26 @@ def rss(code, slug):
 
 @bp.route("/s/<code>/search")
 def search(code):
-    """The search box: published items of this site whose title or text contains the words."""
+    """The search box: published items of this site whose title or text contains
+    the words; on the first page also what column types add through their
+    "public_search" hook (the mailbox: answered messages made public)."""
     site = _site_or_404(code)
     q = (request.args.get("q") or "").strip()[:50]
     page = min(max(1, request.args.get("page", 1, type=int)), 100_000)
-    items = []
+    items, extra = [], []
     if q:
-        stmt = visible_items().join(Column).filter(Column.site_id == site.id, Column.archived.is_(False))
-        for word in q.split()[:5]:
+        words = q.split()[:5]
+        stmt = visible_items().join(Column).filter(Item.site_id == site.id, Column.archived.is_(False))
+        for word in words:
             stmt = stmt.filter(or_(Item.title.contains(word, autoescape=True), Item.body.contains(word, autoescape=True)))
         items = db.session.execute(stmt.order_by(Item.first_published_at.desc(), Item.id.desc())
                                    .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).scalars().all()
+        if page == 1:
+            from ..columntypes import registry
+            for hook in registry().hooks("public_search"):
+                extra += hook(site, words, PAGE_SIZE)  # [{"title", "url", "where", "at"}], newest first
     return render_template("public/search.html", site=site, nav=_nav(site), q=q, items=items[:PAGE_SIZE],
-                           page=page, has_next=len(items) > PAGE_SIZE)
+                           page=page, has_next=len(items) > PAGE_SIZE, extra=extra)
 
 
 def _public_item_or_404(code, item_id):

@@ -90,12 +90,18 @@ def _unanswered_messages(at, received_before, site_id=None):
 assessment_providers = {"reply_timeliness": _reply_timeliness, "unanswered_messages": _unanswered_messages}
 
 
+def _search_public_messages(site, words, limit):
+    from .service import search_public_messages
+    return search_public_messages(site, words, limit)
+
+
 def register(registry):
     from . import demo, staff
     registry.register(MailboxType)
     registry.add_hook("nav", ("互动留言", "mailbox_staff.index", lambda user: True))
     registry.add_hook("dashboard_panel", staff.dashboard_panel)
     registry.add_hook("demo", demo.load)
+    registry.add_hook("public_search", _search_public_messages)
 
 
 def __getattr__(name):

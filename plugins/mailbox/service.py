@@ -281,6 +281,26 @@ def public_messages_query(column):
                                       Message.wants_privacy.is_(False), Message.status == ANSWERED))
 
 
+def search_public_messages(site, words, limit):
+    """The public search's "public_search" hook: public answered messages of the
+    site's live columns whose published subject, question or answer contains
+    every word, newest first."""
+    from flask import url_for
+
+    from intranet.sites.models import Column
+    stmt = (db.select(Message).join(Column, Column.id == Message.column_id)
+            .options(joinedload(Message.column))
+            .filter(Column.site_id == site.id, Column.archived.is_(False), Message.is_public.is_(True),
+                    Message.wants_privacy.is_(False), Message.status == ANSWERED))
+    for word in words:
+        stmt = stmt.filter(db.or_(Message.public_subject.contains(word, autoescape=True),
+                                  Message.public_text.contains(word, autoescape=True),
+                                  Message.public_reply.contains(word, autoescape=True)))
+    rows = db.session.execute(stmt.order_by(Message.public_at.desc(), Message.id.desc()).limit(limit)).scalars()
+    return [{"title": m.public_subject, "where": m.column.name, "at": m.public_at,
+             "url": url_for("mailbox.detail", code=site.code, slug=m.column.slug, message_id=m.id)} for m in rows]
+
+
 def public_messages(column, page=1):
     page = min(max(1, page or 1), 100_000)
     rows = db.session.execute(public_messages_query(column).order_by(Message.public_at.desc(), Message.id.desc())

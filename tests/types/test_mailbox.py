@@ -249,6 +249,10 @@ def test_r71_from_the_public_form_to_the_published_reply(consult, client, login_
     page = text_of(detail)
     assert "户口簿" in page and "139****5678" in page
     assert "13912345678" not in page and "王小明" not in page
+    # The site's search finds the published question and answer, linking to it (masked there too).
+    found = client.get("/s/youth/search?q=户口簿 活动券").get_data(as_text=True)
+    assert f"/s/youth/c/{consult.slug}/m/{message.id}.html" in found.split('id="extra-results"')[1]
+    assert "王小明" not in found and "13912345678" not in found
 
 
 def test_r71_transfer_within_three_working_days_on_time_and_late(consult, login_as, demo, app):
@@ -401,6 +405,8 @@ def test_r72_private_messages_never_appear_publicly(consult, client, login_as, d
     assert "隐私来信" not in text_of(client.get(f"/s/youth/c/{consult.slug}/"))
     assert client.get(f"/s/youth/c/{consult.slug}/m/{m.id}.html").status_code == 404
     assert "隐私来信" not in text_of(client.get("/s/youth/"))
+    searched = client.get("/s/youth/search?q=隐私来信").get_data(as_text=True)
+    assert 'id="extra-results"' not in searched and f"/m/{m.id}.html" not in searched
     # The sender still gets the reply with the query code.
     assert "已核实处理" in text_of(client.post(f"/s/youth/c/{consult.slug}/query", data={"code": code}))
 
