@@ -140,7 +140,10 @@ def queue_digests(sweep, reminders, urgent_kinds=()):
         by_user.setdefault(r.user_id, []).append(r)
     if not by_user:
         return
-    users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(list(by_user)))).scalars()}
+    # rows with what message_rows and the template read, not ORM objects: a first sweep has 10^4 people
+    users = {u.id: u for u in db.session.execute(
+        select(User.id, User.name, User.email, User.wecom_userid, User.notify_email, User.notify_wecom)
+        .where(User.id.in_(list(by_user)))).all()}
     base = current_app.config.get("LANMU_BASE_URL") or "http://localhost"
     inbox_url = base.rstrip("/") + current_app.config["LANMU_ADMIN_PREFIX"] + "/reminders/"
     # The template needs no request context: render it directly (render_template

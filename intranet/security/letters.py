@@ -48,24 +48,26 @@ def save_template(title, body, user):
 
 
 def required_units():
-    """Units that sign a letter: active units, limited to LANMU_LETTER_UNIT_KINDS when set."""
-    stmt = db.select(Unit).filter(Unit.active.is_(True)).order_by(Unit.sort_order, Unit.id)
+    """Units that sign a letter: active units, limited to LANMU_LETTER_UNIT_KINDS when set.
+    Rows (id, code, name), not ORM objects: a province has thousands."""
+    stmt = db.select(Unit.id, Unit.code, Unit.name).filter(Unit.active.is_(True)).order_by(Unit.sort_order, Unit.id)
     kinds = current_app.config.get("LANMU_LETTER_UNIT_KINDS")
     if kinds:
         stmt = stmt.filter(Unit.kind.in_(kinds))
-    return db.session.execute(stmt).scalars().all()
+    return db.session.execute(stmt).all()
 
 
 def _holders():
-    """unit_id -> {role: [active users]} for the signer roles, in one query."""
+    """unit_id -> {role: [active users as rows (id, username, name)]} for the
+    signer roles, in one query."""
     signer_roles = current_app.config["LANMU_LETTER_SIGNER_ROLES"]
     rows = db.session.execute(
-        db.select(RoleAssignment.unit_id, RoleAssignment.role, User)
+        db.select(RoleAssignment.unit_id, RoleAssignment.role, User.id, User.username, User.name)
         .join(User, User.id == RoleAssignment.user_id)
         .filter(RoleAssignment.role.in_(signer_roles), User.active.is_(True)).order_by(User.id)).all()
     out = {}
-    for unit_id, role, user in rows:
-        out.setdefault(unit_id, {}).setdefault(role, []).append(user)
+    for row in rows:
+        out.setdefault(row.unit_id, {}).setdefault(row.role, []).append(row)
     return out
 
 
