@@ -147,6 +147,9 @@ def inspect_all(at, site_ids=None, facts=None):
     messages = provide("unanswered_messages", at, at - timedelta(days=cfg["unanswered"]))
     messages_warn = provide("unanswered_messages", at, at - timedelta(days=cfg["unanswered_warn"]))
     checks = provide("published_findings", at)
+    # each message or finding to its site in one pass (not one pass per site), in order
+    site_of_column = {row.id: site_id for site_id, site_rows in rows_by_site.items() for row in site_rows}
+    messages, messages_warn, checks = (_by_site(x, site_of_column) for x in (messages, messages_warn, checks))
     out = {}
     for site in sites:
         rows = rows_by_site.get(site.id, [])
@@ -173,17 +176,21 @@ def inspect_all(at, site_ids=None, facts=None):
             if state:
                 findings.append(ColumnFinding(row.id, row.name, row.unit_id, units.get(row.unit_id, ""),
                                               row.staleness_class, bool(row.is_key), row.last, days, state, message))
-        out[site.id] = _health(site, at, last_any, findings, cfg,
-                               _for_site(messages, site.id, rows), _for_site(messages_warn, site.id, rows),
-                               _for_site(checks, site.id, rows))
+        out[site.id] = _health(site, at, last_any, findings, cfg, *(
+            None if x is None else x.get(site.id, []) for x in (messages, messages_warn, checks)))
     return out
 
 
-def _for_site(rows, site_id, column_rows):
+def _by_site(rows, site_of_column):
+    """{site id: [row]} of provider rows (dicts with a column_id), order kept; None stays None."""
     if rows is None:
         return None
-    cols = {r.id for r in column_rows}
-    return [r for r in rows if r.get("column_id") in cols]
+    out = {}
+    for r in rows:
+        site_id = site_of_column.get(r.get("column_id"))
+        if site_id is not None:
+            out.setdefault(site_id, []).append(r)
+    return out
 
 
 def _health(site, at, last_any, findings, cfg, messages, messages_warn, checks):

@@ -13,8 +13,6 @@ from datetime import datetime, time, timedelta
 from flask import after_this_request, current_app, g, has_request_context
 from markupsafe import Markup, escape
 from sqlalchemy import and_, func, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import clock
 from ..extensions import db
@@ -47,11 +45,8 @@ def _first_attempt(now, urgent):
 def _insert_ignore(rows):
     """Insert outbox rows, skipping dedupe keys already queued: one executemany
     whatever the number of rows."""
-    if not rows:
-        return
-    dialect = db.session.get_bind().dialect.name
-    ins = pg_insert(OutboxMessage.__table__) if dialect == "postgresql" else sqlite_insert(OutboxMessage.__table__)
-    db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+    from ..bulk import insert_ignore
+    insert_ignore(OutboxMessage.__table__, rows)
 
 
 insert_rows = _insert_ignore  # for callers that build many rows (message_rows, address_row) and insert once

@@ -13,8 +13,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import event, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import clock
 from ..extensions import db
@@ -220,11 +218,8 @@ def recipients(notice, now, role_map, parents, grace):
 
 def _insert_ignore(table, rows):
     """One executemany for every row (the sweep's statement count does not grow with its work)."""
-    if not rows:
-        return
-    dialect = db.session.get_bind().dialect.name
-    ins = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
-    db.session.execute(ins.on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+    from ..bulk import insert_ignore
+    insert_ignore(table, rows)
 
 
 def _copy_supervisors(notices, now, grace, parents, units):

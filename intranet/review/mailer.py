@@ -7,7 +7,7 @@ step (a rolled-back step sends nothing) and delivered right after the request
 the dispatcher retries them (R-84)."""
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, url_for
 
 from .. import clock
 from ..outbox.service import deliver_soon, insert_rows, message_rows
@@ -41,6 +41,10 @@ def queue_step_mails(pairs):
     if not pairs:
         return []
     all_tokens = links.create_links_many(pairs)
+    # The mail templates use only what is passed: render them directly (render_template
+    # would run every context processor, the signed-in person's unread count among them, per mail).
+    env = current_app.jinja_env
+    text_tpl, html_tpl = env.get_template("review/mail/step.txt"), env.get_template("review/mail/step.html")
     now = clock.now()
     expires_workdays = current_app.config.get("LANMU_REVIEW_LINK_WORKDAYS", 5)
     rows = []
@@ -53,8 +57,7 @@ def queue_step_mails(pairs):
                    expires_workdays=expires_workdays)
         subject = f"【待审核】{item.title}（{step.label}）"
         rows += [r for r in message_rows(f"review-step|{step.id}|{tokens['approve'][-24:]}|{user.id}", user, subject,
-                                         render_template("review/mail/step.txt", **ctx),
-                                         render_template("review/mail/step.html", **ctx), review_url, False, now)
+                                         text_tpl.render(**ctx), html_tpl.render(**ctx), review_url, False, now)
                  if r["channel"] == "email"]
         rows += [r for r in message_rows(f"review-step|{step.id}|{user.id}|{user.id}", user, subject,
                                          f"{item.column.name}：{item.title}\n请审核（{step.label}）。", "",

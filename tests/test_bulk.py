@@ -1,0 +1,32 @@
+"""intranet.bulk.insert_ignore (the sweep's reminder and outbox inserts): rows
+read back exactly as the ORM writes them, on SQLite and PostgreSQL alike, and
+a key already there is skipped, not an error (R-80: a sweep is idempotent)."""
+from datetime import datetime
+
+from intranet.bulk import insert_ignore
+from intranet.extensions import db
+from intranet.outbox.models import PENDING, OutboxMessage
+
+
+def _row(key, at):
+    return {"dedupe_key": key, "channel": "email", "user_id": None, "recipient": "a@example.gov.cn",
+            "subject": "【督办提醒】", "text": "正文", "html": "", "url": "", "urgent": True, "status": PENDING,
+            "attempts": 0, "next_attempt_at": at, "created_at": at}
+
+
+def test_r80_bulk_rows_read_back_like_orm_rows_and_duplicates_are_skipped(app):
+    at = datetime(2026, 11, 23, 10, 0)  # no microseconds: stored with them, like the ORM does
+    db.session.add(OutboxMessage(**_row("orm", at)))
+    db.session.flush()
+    insert_ignore(OutboxMessage.__table__, [_row("bulk", at), _row("orm", datetime(2030, 1, 1))])
+    insert_ignore(OutboxMessage.__table__, [_row("bulk", datetime(2030, 1, 1))])
+    db.session.commit()
+    rows = db.session.execute(db.select(OutboxMessage).order_by(OutboxMessage.dedupe_key)).scalars().all()
+    assert [r.dedupe_key for r in rows] == ["bulk", "orm"]
+    assert all(r.next_attempt_at == at and r.urgent is True for r in rows)  # the first insert of each key won
+    # compared in SQL too: the stored text of both rows is the same, so ranges and equality agree
+    same = db.session.execute(db.select(db.func.count()).select_from(OutboxMessage)
+                              .where(OutboxMessage.next_attempt_at == at)).scalar()
+    assert same == 2
+    assert db.session.execute(db.select(db.func.count()).select_from(OutboxMessage)
+                              .where(OutboxMessage.next_attempt_at < datetime(2026, 11, 23, 10, 0, 0, 1))).scalar() == 2
