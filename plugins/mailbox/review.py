@@ -34,7 +34,7 @@ every decision.
     approve_reply(reply, user, comment="", *, step=None)              -> Reply
     return_reply(reply, user, comment, *, step=None)                  -> Reply
     reject_reply(reply, user, comment, *, step=None)                  -> Reply
-    decide_reply(reply, user, decision, comment="", *, step=None, via="web") -> Reply
+    decide_reply(reply, user, decision, comment="", *, step=None, via=None) -> Reply
 
 `step`, when given, is the step the reviewer saw: a decision on a page that
 showed an earlier step is refused instead of deciding the next one."""
@@ -225,9 +225,9 @@ def submit_reply_for_review(message, reply_text, user, publish=True):
 
 # -- decide --------------------------------------------------------------------
 
-def decide_reply(reply, user, decision, comment="", *, step=None, via="web"):
+def decide_reply(reply, user, decision, comment="", *, step=None, via=None):
     """Record one decision on the reply's open step (see the module docstring);
-    `via` ("web", "email") goes into the audit entry."""
+    `via`, when given ("email": a decision link), goes into the audit entry."""
     comment = (comment or "").strip()
     message = reply.message
     if reply.status != Reply.SUBMITTED or message.status != IN_REVIEW:
@@ -259,7 +259,7 @@ def decide_reply(reply, user, decision, comment="", *, step=None, via="web"):
         # serialises this transaction with every other writer (as review/engine.py).
         _audit("mailbox_reply_decided", message, user=user,
                detail={"reply": reply.id, "step": current.label, "decision": decision, "comment": comment,
-                       "via": via})
+                       **({"via": via} if via else {})})
         won = db.session.execute(
             ReplyStep.__table__.update()
             .where(ReplyStep.id == current.id, ReplyStep.status == STEP_OPEN)

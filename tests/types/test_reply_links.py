@@ -261,3 +261,24 @@ def test_r35_r71_a_damaged_link_is_refused(in_review, demo, smtp_server):  # noq
     from itsdangerous import URLSafeTimedSerializer
     forged = URLSafeTimedSerializer(demo.secret_key, salt=SALT).dumps({"l": 1, "n": "0" * 32})
     assert refusal(demo.test_client().get(prefix(demo) + f"/mailbox/link/{forged}")) == "invalid"
+
+
+def test_r35_r71_r03_a_handed_over_step_refuses_the_old_links_and_mails_new_ones(in_review, demo,
+                                                                                  smtp_server):  # noqa: F811
+    from intranet.org.handover import hand_over
+    from intranet.org.models import User
+    from intranet.outbox.service import dispatch_once
+    old = links_of(smtp_server, "sc_head")["approve"]
+    successor = User(username="sc_head2", name="新科长（上城）", email="sc_head2@example.gov.cn", password_hash="x",
+                     password_changed_at=datetime(2026, 11, 23, 10, 0))
+    db.session.add(successor)
+    db.session.flush()
+    hand_over(user("sc_head"), successor, user("admin"))
+    db.session.commit()
+    dispatch_once()  # outside a request the mail waits in the outbox for the dispatcher
+    anonymous = demo.test_client()
+    resp = anonymous.post(old, data={"comment": ""})
+    assert resp.status_code == 403 and refusal(resp) == "foreign"  # (the hand-over disabled the account)
+    new = links_of(smtp_server, "sc_head2")["approve"]
+    assert "审核意见已记录" in text_of(anonymous.post(new, data={"comment": ""}))
+    assert steps(in_review) == [("approved", "sc_head2"), ("open", None)]
