@@ -17,10 +17,11 @@ class InboxMessage(db.Model):
     user = db.relationship("User")
 
 
-def notify(users, subject, text, url="", urgent=False):
+def notify(users, subject, text, url="", urgent=False, email=None):
     """Tell each person (once, inactive accounts skipped): an inbox row, and the
     same message queued in the outbox for their WeCom and e-mail (R-82).
-    Returns the inbox rows.
+    `email(user) -> (text, html)`, when given, is that person's e-mail instead
+    (one with their own decision links). Returns the inbox rows.
 
     Written in the caller's transaction: a rolled-back action notifies no one."""
     from ..outbox.service import deliver_soon, enqueue
@@ -34,7 +35,13 @@ def notify(users, subject, text, url="", urgent=False):
                            created_at=now)
         db.session.add(row)
         rows.append(row)
-        deliver_soon(enqueue(user, subject, text, url=url, urgent=urgent))
+        if email is None:
+            deliver_soon(enqueue(user, subject, text, url=url, urgent=urgent))
+        else:
+            mail_text, mail_html = email(user)
+            deliver_soon(enqueue(user, subject, text, url=url, urgent=urgent, channels=("wecom",))
+                         + enqueue(user, subject, mail_text, html=mail_html, url=url, urgent=urgent,
+                                   channels=("email",)))
     db.session.flush()
     return rows
 

@@ -239,21 +239,12 @@ def link(token):
         if lk.action != "approve" and not comment:
             error = "请填写意见后再提交。"
         else:
-            try:
-                if not links.mark_used(lk):
-                    raise links.LinkRefused("used", "链接已使用", "此审核链接刚刚已被使用，每个链接只能使用一次。", 410)
-                engine.decide(step, lk.user, decision, comment, seen_revision=lk.revision_no, via="email",
-                              form=request.form)
-            except engine.ReviewRefused as exc:
-                db.session.rollback()
-                try:
-                    links.check(token, current_user)
-                except links.LinkRefused as refusal:
-                    return render_template("review/link_refused.html", refusal=refusal), refusal.status
-                return render_template("review/link_refused.html",
-                                       refusal=links.LinkRefused(exc.code, "未能记录审核意见", exc.message)), 409
-            except links.LinkRefused as refusal:
-                db.session.rollback()
+            refusal = links.decide_by_link(
+                lambda: links.mark_used(lk),
+                lambda: engine.decide(step, lk.user, decision, comment, seen_revision=lk.revision_no, via="email",
+                                      form=request.form),
+                lambda: links.check(token, current_user), engine.ReviewRefused)
+            if refusal is not None:
                 return render_template("review/link_refused.html", refusal=refusal), refusal.status
             db.session.commit()
             return render_template("review/link_done.html", step=step, item=it)

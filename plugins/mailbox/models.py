@@ -11,6 +11,9 @@ mailbox_reply_step
                  written on the row (who, when, decision, comment)
 mailbox_reply_candidate
                  who may decide an open step (fixed when the step opens)
+mailbox_reply_link
+                 a signed single-use e-mail decision link (R-35 for replies):
+                 bound to one person, one step and the reply text it showed
 mailbox_event    the message's history: assigned, transferred, escalated,
                  reply submitted/approved/returned, published ... (staff only)
 mailbox_note     internal notes (staff only, never shown to the sender or public)
@@ -231,6 +234,24 @@ class ReplyCandidate(db.Model):
     user_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=False, index=True)
 
     step = db.relationship("ReplyStep", back_populates="candidates")
+    user = db.relationship("User")
+
+
+class ReplyLink(db.Model):
+    """One e-mailed decision link on a reply review step (links.py): bound to
+    one person, one step, the reply's text (its SHA-256) and one action; used once."""
+    __tablename__ = "mailbox_reply_link"
+    id = db.Column(db.Integer, primary_key=True)
+    nonce = db.Column(db.String(32), nullable=False, unique=True)
+    step_id = db.Column(db.Integer, db.ForeignKey("mailbox_reply_step.id"), nullable=False, index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=False, index=True)
+    text_sha256 = db.Column(db.String(64), nullable=False)
+    action = db.Column(db.String(16), nullable=False)  # approve | return | reject
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
+    expires_at = db.Column(db.DateTime, nullable=False)
+    used_at = db.Column(db.DateTime)
+
+    step = db.relationship("ReplyStep")
     user = db.relationship("User")
 
 

@@ -16,7 +16,8 @@ and nobody decides two steps of one reply (four-eyes, one person one step);
 when the whole line has nobody else with the role, a more senior role of it
 stands in (科室负责人 -> 分管领导 -> 主要领导; the step's note says so).
 Who may decide is fixed when the step opens (`mailbox_reply_candidate`), and
-they are told through `notify()` (inbox, WeCom and e-mail via the outbox).
+they are told through `notify()` (inbox, WeCom and e-mail via the outbox); the
+e-mail carries each person's signed single-use decision links (links.py).
 
 A decision is one conditional UPDATE of the step (open -> decided): two
 reviewers deciding at once record exactly one decision, the other gets
@@ -33,7 +34,7 @@ every decision.
     approve_reply(reply, user, comment="", *, step=None)              -> Reply
     return_reply(reply, user, comment, *, step=None)                  -> Reply
     reject_reply(reply, user, comment, *, step=None)                  -> Reply
-    decide_reply(reply, user, decision, comment="", *, step=None)     -> Reply
+    decide_reply(reply, user, decision, comment="", *, step=None, via=None) -> Reply
 
 `step`, when given, is the step the reviewer saw: a decision on a page that
 showed an earlier step is refused instead of deciding the next one."""
@@ -129,11 +130,11 @@ def _url(message):
     return build_url("mailbox_staff.view", external=True, message_id=message.id)
 
 
-def _notify(users, subject, text, url):
+def _notify(users, subject, text, url, email=None):
     from intranet.demo import is_seeding
     from intranet.notify import notify
     if not is_seeding():  # the demo's seeded history is not an action anyone took
-        notify(users, subject, text, url)
+        notify(users, subject, text, url, email=email)
 
 
 def _open_next(reply):
@@ -152,15 +153,43 @@ def _open_next(reply):
     return None
 
 
-def _ask(people, step):
+def _ask(people, step, text=None):
+    """Tell `people` the step waits for them: inbox and WeCom point at the
+    message's page; the e-mail carries their own decision links (links.py)."""
+    from intranet.demo import is_seeding
     reply = step.reply
     message = reply.message
-    _notify(people, f"【待审核答复】{message.subject}（{step.label}）",
-            f"{reply.author.name}起草了对留言“{message.subject}”（{message.column.name}）的答复，"
-            f"请审核（{step.label}）。答复期限：{_reply_due(message)}。", _url(message))
+    text = text or (f"{reply.author.name}起草了对留言“{message.subject}”（{message.column.name}）的答复，"
+                    f"请审核（{step.label}）。答复期限：{reply_due(message)}。")
+    people = [p for p in people if p.active]
+    if not people or is_seeding():
+        return
+    _notify(people, f"【待审核答复】{message.subject}（{step.label}）", text, _url(message),
+            email=_decision_mail(step, people, text))
 
 
-def _reply_due(message):
+def _decision_mail(step, people, text):
+    """user -> (text, html) of the decision e-mail, with fresh links for each person."""
+    from flask import current_app, render_template
+
+    from intranet.review.mailer import build_url
+
+    from . import links
+    tokens = links.create_links_many(step, people)
+    reply = step.reply
+    ctx = dict(step=step, reply=reply, message=reply.message, intro=text, due=reply_due(reply.message),
+               review_url=_url(reply.message), labels=links.ACTION_LABELS,
+               expires_workdays=current_app.config.get("LANMU_REVIEW_LINK_WORKDAYS", 5))
+
+    def mail(user):
+        urls = {action: build_url("mailbox_staff.link", token=token, external=True)
+                for action, token in tokens[user.id].items()}
+        return (render_template("mailbox/mail/reply_step.txt", user=user, urls=urls, **ctx),
+                render_template("mailbox/mail/reply_step.html", user=user, urls=urls, **ctx))
+    return mail
+
+
+def reply_due(message):
     from .service import message_deadlines
     return message_deadlines(message).reply.date.isoformat()
 
@@ -196,8 +225,9 @@ def submit_reply_for_review(message, reply_text, user, publish=True):
 
 # -- decide --------------------------------------------------------------------
 
-def decide_reply(reply, user, decision, comment="", *, step=None):
-    """Record one decision on the reply's open step (see the module docstring)."""
+def decide_reply(reply, user, decision, comment="", *, step=None, via=None):
+    """Record one decision on the reply's open step (see the module docstring);
+    `via`, when given ("email": a decision link), goes into the audit entry."""
     comment = (comment or "").strip()
     message = reply.message
     if reply.status != Reply.SUBMITTED or message.status != IN_REVIEW:
@@ -228,7 +258,8 @@ def decide_reply(reply, user, decision, comment="", *, step=None):
         # The audit entry first: on PostgreSQL it takes the audit lock, which
         # serialises this transaction with every other writer (as review/engine.py).
         _audit("mailbox_reply_decided", message, user=user,
-               detail={"reply": reply.id, "step": current.label, "decision": decision, "comment": comment})
+               detail={"reply": reply.id, "step": current.label, "decision": decision, "comment": comment,
+                       **({"via": via} if via else {})})
         won = db.session.execute(
             ReplyStep.__table__.update()
             .where(ReplyStep.id == current.id, ReplyStep.status == STEP_OPEN)
@@ -342,7 +373,6 @@ def hand_over_reply_steps(sender, old, new, **_):
         if new.id not in excluded_ids(reply) and not any(c.user_id == new.id for c in step.candidates):
             step.candidates.append(ReplyCandidate(user_id=new.id))
             moved += 1
-            _notify([new], f"【待审核答复】{reply.message.subject}（{step.label}）",
-                    f"{old.name}的待审核答复已交接给您，请审核（{step.label}）。", _url(reply.message))
+            _ask([new], step, f"{old.name}的待审核答复已交接给您，请审核（{step.label}）。")
     db.session.flush()
     return f"待审核答复{moved}个" if rows else None

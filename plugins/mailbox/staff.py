@@ -1,7 +1,8 @@
 """Staff pages for the public's messages (R-71..R-73): the list with every
 message's age and deadlines, and one page per message to assign or transfer
 it, mark escalation, keep internal notes, draft the reply and have it approved,
-publish it and promote it to a FAQ column."""
+publish it and promote it to a FAQ column; and the page an e-mail decision
+link opens (links.py: GET shows, the POST from it decides)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
@@ -14,7 +15,7 @@ from intranet.org.permissions import can_draft
 from intranet.org.views import unit_choices
 from intranet.sites.models import Column
 
-from . import review, service
+from . import links, review, service
 from .forms import EscalateForm, FaqForm, InvalidForm, NoteForm, ReplyForm, ReviewForm, RouteForm, UnpublishForm
 from .models import (ANSWERED, ASSIGNED, IN_REVIEW, OPEN, RECEIVED, STATUS_LABELS, STEP_OPEN, Message, Reply,
                      ReplyCandidate, ReplyStep)
@@ -263,6 +264,45 @@ def decide(message_id):
     except service.MailboxError as exc:
         return _refused(message, str(exc))
     return _done(message, text)
+
+
+@bp.route("/link/<token>", methods=["GET", "POST"])
+def link(token):
+    """A reply review step's e-mail decision link (no sign-in needed: the link
+    is bound to its addressee). GET shows the question and the drafted reply
+    and one button; only the POST decides, through review.decide_reply."""
+    try:
+        lk = links.check(token, current_user)
+    except links.LinkRefused as refusal:
+        return _link_refused(refusal)
+    step = lk.step
+    reply, message = step.reply, step.reply.message
+    error = None
+    if request.method == "POST":
+        comment = (request.form.get("comment") or "").strip()
+        if lk.action != links.APPROVE and not comment:
+            error = "请填写意见后再提交。"
+        else:
+            refusal = links.decide(lk, token, current_user, comment)
+            if refusal is not None:
+                return _link_refused(refusal)
+            db.session.commit()
+            if reply.status == Reply.APPROVED:
+                outcome = "答复已审核通过，已告知来信人" + ("并已公开。" if message.is_public else "。")
+            elif reply.open_step is not None:
+                outcome = f"答复已提交{reply.open_step.label}。"
+            elif reply.status == Reply.RETURNED:
+                outcome = "答复已退回起草人修改。"
+            else:
+                outcome = "答复不予采用，承办单位需重新答复。"
+            return render_template("mailbox/link_done.html", step=step, message=message, outcome=outcome)
+    return render_template("mailbox/link.html", link=lk, step=step, reply=reply, message=message, error=error,
+                           due=review.reply_due(message), action_label=links.ACTION_LABELS[lk.action])
+
+
+def _link_refused(refusal):
+    return render_template("review/link_refused.html", refusal=refusal,
+                           back_url=url_for("mailbox_staff.index", status="mine")), refusal.status
 
 
 @bp.route("/<int:message_id>/invalid", methods=["POST"])

@@ -171,6 +171,9 @@ MATRIX = {
     "mailbox_staff.publish": Access(MAILBOX_STAFF, post="safe"),
     "mailbox_staff.unpublish": Access(MAILBOX_STAFF, post="safe"),
     "mailbox_staff.faq": Access(MAILBOX_STAFF, post="safe"),
+    # an e-mail decision link of the head on a reply in review (R-35, R-71): opened without signing in, or
+    # signed in as its addressee
+    "mailbox_staff.link": Access(frozenset({ANON, "head"}), params={"token": "reply_link_token"}),
     # review and publication (R-30..R-40). The draft is the officer's; the review item is in review with its
     # first step (校对) open for 市办's proof-readers; the withdrawn item went through the chain, was
     # published (its approval form and archive are the publication) and withdrawn; the published item is

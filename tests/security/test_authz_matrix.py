@@ -114,7 +114,9 @@ def _objects(app):
     for m in (assigned, in_review, answered):
         mailbox_service.route_message(m, unit("hz-office"), user("officer"))
     from plugins.mailbox.review import approve_reply, submit_reply_for_review
-    submit_reply_for_review(in_review, "矩阵答复的内容", user("officer"))
+    from plugins.mailbox import links as reply_links
+    pending = submit_reply_for_review(in_review, "矩阵答复的内容", user("officer"))
+    reply_token = reply_links.create_links_many(pending.open_step, [user("head")])[user("head").id]["approve"]
     reply = submit_reply_for_review(answered, "矩阵答复的内容", user("officer"), publish=False)
     for reviewer in ("head", "leader"):  # the reply review chain: 科室负责人, then 局领导
         approve_reply(reply, user(reviewer))
@@ -153,6 +155,7 @@ def _objects(app):
         "message_id": message.id, "public_message_id": public_message.id,
         "mailbox_assigned_id": assigned.id, "mailbox_review_id": in_review.id, "mailbox_answered_id": answered.id,
         "review_item": step.item_id, "review_step": step.id, "review_link_token": token,
+        "reply_link_token": reply_token,
         "link_item": link_step.item_id, "withdrawn_item": chained, "publication": pub.id,
         "publication_file": pub_file.id, "importance": "normal", "inbox_message": inbox.id,
         "outbox_row": outbox.id, "lexicon_word": word.id, "assessment_year": opened.year,
