@@ -104,8 +104,8 @@ def _ping_idle_connections(app):
     idle = float(app.config.get("LANMU_DB_PING_IDLE_SECONDS", 30))
     with app.app_context():
         engine = db.engine
-        if engine.dialect.name != "postgresql" or engine.pool._pre_ping:
-            return
+        if engine.dialect.name != "postgresql" or app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+            return  # (with pool_pre_ping every checkout is pinged already)
 
         @event.listens_for(engine, "checkout")
         def _on_checkout(dbapi_conn, record, _proxy):

@@ -34,17 +34,19 @@ def _read_in_autocommit():
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+def _visible(stmt):
+    """`stmt` limited to the items the public may see at the `now` parameter."""
+    return stmt.where(Item.status == PUBLISHED,
+                      or_(Item.expires_at.is_(None), Item.expires_at > bindparam("now", type_=Item.expires_at.type)))
+
+
 def visible_items():
     """Items the public may see now."""
-    now = clock.now()
-    return db.select(Item).filter(Item.status == PUBLISHED, or_(Item.expires_at.is_(None), Item.expires_at > now))
+    return _visible(select(Item)).params(now=clock.now())
 
 
 # The statements of the busiest pages, built once with parameters: building a
 # select costs more than running it once SQLAlchemy has compiled it (issue 10).
-def _visible(stmt):
-    return stmt.where(Item.status == PUBLISHED,
-                      or_(Item.expires_at.is_(None), Item.expires_at > bindparam("now", type_=Item.expires_at.type)))
 
 
 _NEWEST_FIRST = (Item.first_published_at.desc(), Item.id.desc())
