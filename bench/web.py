@@ -139,7 +139,24 @@ def sign_in(server, username, password):
     resp = s.post(server.base + "/intranet/login", data=data, allow_redirects=False, timeout=30)
     if resp.status_code != 302 or "session" not in s.cookies:
         sys.exit(f"could not sign in as {username}: HTTP {resp.status_code}")
-    return f"session={s.cookies['session']}"
+    return settled(server, f"session={s.cookies['session']}")
+
+
+def settled(server, cookie):
+    """The cookie as a browser holds it after its first page: one request sent
+    the way wrk sends them (no User-Agent), whose updated cookie is kept. (The
+    sign-in's session is bound to requests' User-Agent; wrk never stores a
+    cookie, so without this every request would rewrite the session.)"""
+    import http.client
+    from urllib.parse import urlsplit
+    host = urlsplit(server.base)
+    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
+    conn.request("GET", "/intranet/", headers={"Cookie": cookie})
+    resp = conn.getresponse()
+    resp.read()
+    fresh = re.match(r"(session=[^;]+)", resp.getheader("Set-Cookie") or "")
+    conn.close()
+    return fresh.group(1) if fresh else cookie
 
 
 def _ms(text):

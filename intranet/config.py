@@ -48,6 +48,10 @@ class Defaults:
     # The public site (issue 10): rendered pages cached per worker, invalidated through kv_store
     LANMU_PUBLIC_CACHE = True
     LANMU_PUBLIC_CACHE_MB = 16            # per worker process (about 1,500 pages); least recently used leave first
+    # Signed-in pages kept per worker under the intranet token (intranet/versions.py): the dashboard
+    LANMU_INTRANET_CACHE = True
+    LANMU_INTRANET_CACHE_MB = 8           # per worker process (a dashboard is 10-30 KB)
+    LANMU_INTRANET_CACHE_SECONDS = 60     # a kept page's "N天前" and deadlines are at most this old
     LANMU_BENCH_HELLO = False             # a hello-world route at /bench/hello for bench/web.py only
 
     # R-04 password policy

@@ -83,3 +83,15 @@ login_manager.login_message_category = "warning"
 csrf = CSRFProtect()
 mail = Mail()
 bootstrap = Bootstrap5()
+
+
+def read_in_autocommit():
+    """On PostgreSQL, run this GET's queries in autocommit: no BEGIN before the
+    first query and no ROLLBACK when the connection goes back to the pool, two
+    round trips of the three or four a page that reads little costs (issue 10).
+    Only for pages whose GET reads (a write there commits statement by
+    statement). Called before the request's first query."""
+    from flask import request
+    if (request.method in ("GET", "HEAD") and db.session().get_transaction() is None
+            and db.engine.dialect.name == "postgresql"):  # (not when an earlier hook has begun one)
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -17,9 +17,11 @@ bp = Blueprint("auth", __name__)
 @login_manager.user_loader
 def load_user(user_id):
     try:
-        return db.session.get(User, int(user_id))
+        user_id = int(user_id)
     except (TypeError, ValueError):
         return None
+    from ..security.sessions import load_user_and_session
+    return load_user_and_session(user_id)
 
 
 class LoginForm(FlaskForm):

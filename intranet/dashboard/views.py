@@ -1,10 +1,16 @@
 """Each person's start page: what is theirs (my drafts, returned to me, my
-columns' freshness). Later features add panels (waiting for my decision)."""
-from flask import Blueprint, current_app, render_template
+columns' freshness). Later features add panels (waiting for my decision).
+
+The rendered page is kept per worker, for the person and their signed-in
+session, under the intranet token (intranet/versions.py): any write that a
+signed-in page can show drops it, and it is rendered again at most
+LANMU_INTRANET_CACHE_SECONDS later anyway (its "N天前" and deadlines follow
+the clock). The sign-in checks (R-04, R-05) run before it on every request."""
+from flask import Blueprint, current_app, render_template, session
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
-from .. import clock
+from .. import clock, versions
 from ..auth import policy
 from ..extensions import db
 from ..items.models import DRAFT, PUBLISHED, RETURNED, Item
@@ -34,6 +40,21 @@ def my_columns(user):
 @bp.route("/")
 @login_required
 def index():
+    from ..security.sessions import SID_KEY
+    kept = versions.memo()
+    if kept is None or session.get("_flashes"):  # a message to show once: render it
+        return _render()
+    key = ("dashboard", current_user.id, session.get(SID_KEY))
+    token, body = kept.page(key)
+    if body is not None:
+        return current_app.response_class(body, mimetype="text/html", headers={"X-Lanmu-Cache": "hit"})
+    html = _render()
+    if not session.modified:  # (a page that consumed a message or made the form token is not kept)
+        kept.keep(token, key, html.encode())
+    return html
+
+
+def _render():
     mine = db.session.execute(
         db.select(Item).filter(Item.author_id == current_user.id, Item.status.in_([DRAFT, RETURNED]))
         .order_by(Item.updated_at.desc()).limit(50)).scalars().all()

@@ -28,16 +28,12 @@ read per request keeps invalidation exact across workers and nodes, and a
 page is rendered at most once per worker and token. LANMU_PUBLIC_CACHE =
 False turns it off.
 """
-import secrets
-import threading
-from collections import OrderedDict
-from threading import Lock
-
-from flask import current_app, g, has_request_context, request
-from sqlalchemy import event, func, inspect as sa_inspect, select, text
+from flask import current_app, g, request
+from sqlalchemy import event, func, inspect as sa_inspect, select
 from sqlalchemy.orm import joinedload
 
-from .. import clock
+from .. import clock, versions
+from ..versions import PageCache
 from ..extensions import db
 
 KEY = "public:version"
@@ -45,50 +41,6 @@ CACHED_ENDPOINTS = frozenset({"public.home", "public.site_home", "public.column"
 # Tables whose rows, when changed, can change a public page; "item" and
 # "mailbox_message" only while (or when ceasing to be) public.
 ALWAYS = frozenset({"site", "site_column", "unit"})
-
-
-class PageCache:
-    """One worker's pages, under one version token."""
-
-    def __init__(self, max_bytes):
-        self.max_bytes = max_bytes
-        self.token = None
-        self.next_expiry = None
-        self.pages = OrderedDict()   # key -> (body bytes, mimetype)
-        self.size = 0
-        self.lock = Lock()
-        self.hits = self.misses = 0
-
-    def reset(self, token, next_expiry):
-        with self.lock:
-            self.token, self.next_expiry = token, next_expiry
-            self.pages.clear()
-            self.size = 0
-
-    def get(self, key):
-        with self.lock:
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-                self.hits += 1
-            else:
-                self.misses += 1
-            return page
-
-    def put(self, token, key, body, mimetype):
-        if len(body) > self.max_bytes // 8:
-            return
-        with self.lock:
-            if token != self.token:  # a newer token arrived while this page was rendered
-                return
-            old = self.pages.pop(key, None)
-            if old is not None:
-                self.size -= len(old[0])
-            self.pages[key] = (body, mimetype)
-            self.size += len(body)
-            while self.size > self.max_bytes and self.pages:
-                _key, (dropped, _mt) = self.pages.popitem(last=False)
-                self.size -= len(dropped)
 
 
 # -- invalidation -----------------------------------------------------------
@@ -100,17 +52,7 @@ def mark_changed(session=None):
 
 def bump(session=None):
     """Write a new version token in the session's transaction now."""
-    session = session or db.session()
-    token = secrets.token_hex(8)
-    done = session.execute(text("UPDATE kv_store SET value = :v WHERE key = :k"), {"v": token, "k": KEY}).rowcount
-    if not done:
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            sql = "INSERT INTO kv_store (key, value) VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = :v"
-        else:
-            sql = "INSERT OR REPLACE INTO kv_store (key, value) VALUES (:k, :v)"
-        session.execute(text(sql), {"k": KEY, "v": token})
-    return token
+    return versions.bump(session or db.session(), KEY)
 
 
 def _is_public_item(obj):
@@ -181,52 +123,6 @@ def _listen():
     _listening = True
 
 
-# -- the token, read cheaply ---------------------------------------------------
-
-class TokenReader:
-    """Reads the version token on a connection each thread keeps for it, in
-    autocommit: one round trip per request, with no pool checkout, ping,
-    BEGIN or ROLLBACK (on PostgreSQL those are four more round trips). A
-    broken connection is replaced once; an in-memory SQLite database (one
-    connection shared with the session) is read through the session."""
-
-    def __init__(self):
-        self.local = threading.local()
-
-    def read(self, engine):
-        if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
-            row = db.session.execute(text("SELECT value FROM kv_store WHERE key = :k"), {"k": KEY}).first()
-            return row[0] if row else ""
-        marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-        for attempt in (1, 2):
-            conn = getattr(self.local, "conn", None)
-            try:
-                if conn is None or self.local.engine is not engine:
-                    conn = self.local.conn = engine.raw_connection()
-                    self.local.engine = engine
-                    driver = conn.driver_connection
-                    if engine.dialect.name == "postgresql":
-                        driver.autocommit = True
-                    else:
-                        driver.isolation_level = None  # sqlite3: autocommit
-                cur = conn.cursor()
-                try:
-                    cur.execute(f"SELECT value FROM kv_store WHERE key = {marker}", (KEY,))
-                    row = cur.fetchone()
-                finally:
-                    cur.close()
-                return row[0] if row else ""
-            except Exception:  # noqa: BLE001 - the server restarted, say: a new connection, once
-                self.local.conn = None
-                if conn is not None:
-                    try:
-                        conn.invalidate()
-                    except Exception:  # noqa: BLE001
-                        pass
-                if attempt == 2:
-                    raise
-
-
 # -- what every public page needs of its site, per token ----------------------
 
 class UnitInfo:
@@ -276,47 +172,29 @@ class ColumnInfo:
         return json.loads(self.settings_json or "{}")
 
 
-class PublicState:
+class PublicState(versions.TokenMemo):
     """One worker's public-site state for one app: the token it last saw, the
     sites and navigations read under it, and the rendered pages (when
     LANMU_PUBLIC_CACHE is on)."""
 
     def __init__(self, pages=None):
-        self.reader = TokenReader()
+        super().__init__()
         self.pages = pages
-        self.token = None
         self.next_expiry = None
-        self.memo = {}
-        self.lock = Lock()
 
     def refresh(self):
         """The token for this request (read once per request); on a new token,
         or past the next expiry, everything kept is dropped."""
-        environ = request.environ if has_request_context() else {}
-        token = environ.get("lanmu.public_token")
-        if token is not None:
-            return token
-        token = environ["lanmu.public_token"] = self.reader.read(db.engine)
+        token = versions.read(KEY)
         now = clock.now()
         if token != self.token or (self.next_expiry is not None and now >= self.next_expiry):
             next_expiry = _next_expiry(now)
             with self.lock:
                 self.token, self.next_expiry = token, next_expiry
-                self.memo = {}
+                self.values = {}
             if self.pages is not None:
                 self.pages.reset(token, next_expiry)
         return token
-
-    def remember(self, key, compute):
-        token = self.refresh()
-        memo = self.memo
-        if key in memo:
-            return memo[key]
-        value = compute()
-        with self.lock:
-            if token == self.token:
-                self.memo[key] = value
-        return value
 
 
 def state(app=None):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..columntypes import get_type
-from ..extensions import db
+from ..extensions import db, read_in_autocommit
 from ..items import storage
 from ..items.models import PUBLISHED, Attachment, Item
 from ..sites.models import Column, Site
@@ -29,9 +29,7 @@ def _read_in_autocommit():
     autocommit: no BEGIN before the first query and no ROLLBACK when the
     connection goes back to the pool, two round trips of the three or four a
     page costs. (The mailbox's public pages, which write, are another blueprint.)"""
-    if (request.method in ("GET", "HEAD") and db.session().get_transaction() is None
-            and db.engine.dialect.name == "postgresql"):  # (not when an earlier hook has begun one)
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    read_in_autocommit()
 
 
 def _visible(stmt):

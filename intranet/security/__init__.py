@@ -9,18 +9,29 @@ Functions the scheduler calls:
 - `letters.unsigned_letters(year)`: units whose head has not signed this year's letter
 - `intranet.audit.prune(now)`: retention of the audit trail
 - `intranet.backup.create(path)`, `intranet.backup.prune(dir, keep)`: the daily backup"""
+from flask import current_app, request
 from flask_login import current_user
+
+from ..extensions import read_in_autocommit
 
 from . import hardening, ratelimit, sessions  # noqa: F401  (sessions connects the sign-in signals)
 from . import letters  # noqa: F401  (connects handing_over)
 from .access import is_security_admin
 
 
+def _reads_in_autocommit():
+    if request.endpoint in current_app.extensions.get("lanmu_read_only_gets", ()):
+        read_in_autocommit()
+
+
 def init_app(app):
     hardening.install_proxy_fix(app)
     ratelimit.init_app(app)
     # Order matters: the network check first, then input checks, then the session.
-    first = [hardening.check_admin_network, hardening.refuse_nul, sessions.check_session, ratelimit.before_login]
+    # Back-office pages whose GET only reads (app.extensions["lanmu_read_only_gets"], endpoints
+    # features add) read in autocommit from the first query on, the sign-in checks' included.
+    first = [_reads_in_autocommit, hardening.check_admin_network, hardening.refuse_nul, sessions.check_session,
+             ratelimit.before_login]
     app.before_request_funcs.setdefault(None, [])[0:0] = first
     app.after_request(ratelimit.after_login)
     app.after_request(hardening.security_headers)

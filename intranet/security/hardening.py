@@ -54,8 +54,11 @@ def check_admin_network():
         return None
     if request.endpoint in set(current_app.config.get("LANMU_ADMIN_NETWORK_EXEMPT") or ()):
         return None
+    from .. import versions
     from . import settings
-    networks = settings.get("admin_networks") or []
+    kept = versions.memo()  # the setting is kept per worker under the intranet token, which its change rewrites
+    networks = (kept.remember("admin_networks", lambda: settings.get("admin_networks")) if kept is not None
+                else settings.get("admin_networks")) or []
     try:
         allowed = address_allowed(request.remote_addr, networks)
     except ValueError:

@@ -6,7 +6,7 @@ admin stop at the next request."""
 import secrets
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user, user_loaded_from_cookie, user_logged_in, user_logged_out
 
 from .. import audit, clock
@@ -97,17 +97,36 @@ def _sign_out(message, reason, action=None):
     return redirect(url_for("auth.login"))
 
 
+def load_user_and_session(user_id):
+    """The signed-in person and, in the back office, their session row, in one
+    query (flask-login's user loader; check_session then uses the row)."""
+    from ..org.models import User
+    sid = session.get(SID_KEY)
+    if not sid or not in_admin_area(request.path):
+        return db.session.get(User, user_id)
+    found = db.session.execute(db.select(User, UserSession).select_from(User)
+                               .outerjoin(UserSession, UserSession.sid == sid).filter(User.id == user_id)).first()
+    if found is None:
+        return None
+    g.lanmu_session_row = (sid, found[1])
+    return found[0]
+
+
 def check_session():
     """Before each back-office request of a signed-in person."""
     if not in_admin_area(request.path) or request.endpoint in (None, "static"):
         return None
     if not current_user.is_authenticated:
         return None
+    loaded = g.pop("lanmu_session_row", None)  # (the user loader read it with the person)
     sid = session.get(SID_KEY)
     if not sid:  # a session from before this feature: start tracking it now
         _start(current_user._get_current_object())
         return None
-    row = db.session.execute(db.select(UserSession).filter_by(sid=sid)).scalar()
+    if loaded is not None and loaded[0] == sid:
+        row = loaded[1]
+    else:
+        row = db.session.execute(db.select(UserSession).filter_by(sid=sid)).scalar()
     if row is None or row.user_id != current_user.id or row.ended_at is not None:
         return _sign_out("您的登录已失效（已在其他地方退出或被管理员结束），请重新登录。", "ended")
     if not current_user.active:

@@ -97,6 +97,20 @@ def app(make_app, mailbox, tmp_path):
         yield app
 
 
+def kv_token(key):
+    """The version token stored under `key` now."""
+    from intranet.outbox.models import KeyValue
+    db.session.expire_all()
+    row = db.session.get(KeyValue, key)
+    return row.value if row else None
+
+
+@pytest.fixture
+def worker2(app, make_app, tmp_path):
+    """A second worker process: its own app, page cache and memo, the same database."""
+    return make_app(LANMU_ARCHIVE_DIR=str(tmp_path / "archive"))
+
+
 # -- helpers -------------------------------------------------------------------
 
 def user(username):

@@ -5,17 +5,14 @@ visible at the very next request, on every worker (two apps here: two worker
 processes sharing one database)."""
 from datetime import timedelta
 
-import pytest
-
 from intranet.clock import set_now
 from intranet.extensions import db
 from intranet.items.models import PUBLISHED, Item
-from intranet.outbox.models import KeyValue
 from intranet.public import cache as public_cache
 from intranet.sites.models import Site
 
 from ..conftest import TEST_NOW, prefix, text_of
-from .conftest import as_user, column, item, publish_new
+from .conftest import as_user, column, item, kv_token, publish_new
 
 
 def _get(client, url):
@@ -33,16 +30,7 @@ def _cached(client, url):
 
 
 def _token():
-    db.session.expire_all()
-    row = db.session.get(KeyValue, public_cache.KEY)
-    return row.value if row else None
-
-
-@pytest.fixture
-def worker2(demo, make_app, tmp_path):
-    """A second worker process: its own app and page cache, the same database."""
-    other = make_app(LANMU_ARCHIVE_DIR=str(tmp_path / "archive"))
-    return other
+    return kv_token(public_cache.KEY)
 
 
 def test_public_pages_are_served_from_the_cache_until_something_changes(demo):
