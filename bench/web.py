@@ -106,10 +106,12 @@ class Server:
         (VmRSS) includes the pages a worker shares with the others and the master
         (libraries, the interpreter); private is what one more worker adds."""
         out = []
-        try:
-            children = open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read().split()
-        except OSError:
-            children = []
+        children = []
+        for task in os.listdir(f"/proc/{self.proc.pid}/task"):  # the master runs more than one thread
+            try:
+                children += open(f"/proc/{self.proc.pid}/task/{task}/children").read().split()
+            except OSError:
+                pass
         for pid in children:
             try:
                 fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/smaps_rollup") if ":" in line)
