@@ -20,7 +20,7 @@ Each is warmed up (every worker renders it) and then measured for
 --duration seconds, right after the floor is measured again on the same
 server (the load of a shared machine drifts). Printed: requests per second,
 p50 and p99 latency, p99 over p50, and the ratio to that floor; then each worker's
-resident memory after the run; the last two lines are
+resident memory after the run (and the part of it no other process shares); the last two lines are
 ``web_uncached_min_vs_floor=<lowest ratio of a public page, cache off>`` and
 ``web_min_vs_floor=<lowest ratio of a public page, cache on>``.
 
@@ -101,19 +101,24 @@ class Server:
             time.sleep(0.3)
         sys.exit(f"gunicorn did not answer in {timeout} s (see {self.log.name})")
 
-    def workers_rss_mb(self):
+    def workers_memory_mb(self):
+        """(resident, private) MB of each worker (the master's children). Resident
+        (VmRSS) includes the pages a worker shares with the others and the master
+        (libraries, the interpreter); private is what one more worker adds."""
         out = []
-        try:
-            children = open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read().split()
-        except OSError:
-            children = []
-        for pid in children:
+        children = []
+        for task in os.listdir(f"/proc/{self.proc.pid}/task"):  # the master runs more than one thread
             try:
-                for line in open(f"/proc/{pid}/status"):
-                    if line.startswith("VmRSS:"):
-                        out.append(int(line.split()[1]) / 1024)
+                children += open(f"/proc/{self.proc.pid}/task/{task}/children").read().split()
             except OSError:
                 pass
+        for pid in children:
+            try:
+                fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/smaps_rollup") if ":" in line)
+            except OSError:
+                continue
+            kb = {k: int(v.split()[0]) for k, v in fields.items() if k in ("Rss", "Private_Clean", "Private_Dirty")}
+            out.append((kb["Rss"] / 1024, (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024))
         return out
 
     def stop(self):
@@ -236,7 +241,7 @@ def main(argv=None):
                 floor = measure("hello (floor)", server, "/bench/hello")
                 r = measure(label, server, path, header=cookie if label == "dashboard" else None)
                 r["floor"] = floor["rps"]
-        rss = {cache: server.workers_rss_mb() for cache, server in servers.items()}
+        memory = {cache: server.workers_memory_mb() for cache, server in servers.items()}
     finally:
         for server in servers.values():
             server.stop()
@@ -258,8 +263,9 @@ def main(argv=None):
         flag = "" if not (r["non2xx"] or r["socket"]) else f"  errors: {r['non2xx']} non-2xx {r['socket']}"
         print(f"{r['label']:<18} {'on' if r['cache'] else 'off':<5} {r['rps']:>8.0f} {r['p50']:>8.2f} "
               f"{r['p99']:>8.2f} {r['p99'] / r['p50']:>8.1f} {r['floor']:>8.0f} {ratio:>9.3f}{flag}")
-    for cache, values in rss.items():
-        print(f"worker RSS, cache {'on' if cache else 'off'}: " + ", ".join(f"{v:.0f} MB" for v in values))
+    for cache, values in memory.items():
+        print(f"worker RSS, cache {'on' if cache else 'off'}: " + ", ".join(f"{rss:.0f} MB" for rss, _ in values)
+              + " (private: " + ", ".join(f"{private:.0f} MB" for _, private in values) + ")")
     dash = [r for r in results if r["label"] == "dashboard"]
     if dash:
         print(f"dashboard_vs_floor={dash[0]['ratio']:.3f}")

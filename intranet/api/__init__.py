@@ -15,15 +15,16 @@ pulling freshness and reply figures).
   gives the API its own list ([] for none).
 - Routes (`resources/`) are declared with `framework.Api.route`; the OpenAPI
   document (`spec.py`) is generated from them; errors are JSON (`errors.py`);
-  rate limits per token (`limits.py`).
+  rate limits per token (`limits.py`). They are registered at start from
+  the table in `routes.py`, and their modules (with pydantic) imported at
+  the first API request, so web workers that serve no API never load them.
 See docs/api.md."""
 from flask import current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import default_exceptions
 
 from . import errors, limits, tokens
-
-API_PREFIX = "/api/v1"
+from .routes import API_PREFIX
 
 
 def is_api_path(path):
@@ -44,7 +45,7 @@ def init_app(app):
     from ..extensions import csrf
     from ..signals import handing_over
     from .pages import bp as pages_bp
-    from .resources import bp
+    from .routes import bp
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

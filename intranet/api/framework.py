@@ -4,9 +4,10 @@
                responses={200: ItemOut}, errors=(404,))
     def get_item(item_id): ...
 
-`api.route` registers the Flask view and keeps an `Operation` on it; the
-OpenAPI document (spec.py) is built from those operations and the URL map, so
-every route is described by the code that serves it.
+`api.route` makes the view, keeps an `Operation` on it and hands it to the
+route registered at start (routes.py, whose table it must match); the OpenAPI
+document (spec.py) is built from those operations and the URL map, so every
+route is described by the code that serves it.
 
 The wrapper, before the view: authenticates the bearer token (never the
 session cookie), checks its scope (read: GET; write: everything), counts the
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import clock
 from ..extensions import db
+from . import routes
 from .errors import ApiError, json_response
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -47,9 +49,6 @@ class Operation:
 
 
 class Api:
-    def __init__(self, blueprint):
-        self.bp = blueprint
-
     def route(self, rule, method, **kwargs):
         op = Operation(method=method, **kwargs)
 
@@ -72,7 +71,7 @@ class Api:
                 return respond(result, op)
 
             view.api_operation = op
-            self.bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
+            routes.declare(fn.__module__, rule, method, fn.__name__, view)
             return fn
         return decorator
 

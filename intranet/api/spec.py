@@ -8,7 +8,7 @@ import re
 from flask import current_app
 from pydantic.json_schema import models_json_schema
 
-from . import errors, schemas
+from . import errors, routes, schemas
 
 PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 REF = "#/components/schemas/{model}"
@@ -42,12 +42,12 @@ ERROR_TEXT = {
 
 def operations(app):
     """(rule, method, Operation) for every API route."""
+    views = routes.load_all()
     out = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api."):
             continue
-        view = app.view_functions[rule.endpoint]
-        op = getattr(view, "api_operation", None)
+        op = getattr(views.get(rule.endpoint.split(".", 1)[1]), "api_operation", None)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             out.append((rule, method, op))
     return out

@@ -18,7 +18,6 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import tarfile
 import tempfile
@@ -115,6 +114,7 @@ def _alembic_revision(conn):
 
 
 def _dump_sqlite(out):
+    import sqlite3  # here, not at the top: web workers on PostgreSQL never load it (about 1 MB)
     raw = db.engine.raw_connection()
     try:
         dst = sqlite3.connect(out)
@@ -334,6 +334,7 @@ def restore(path):
 
 
 def _restore_sqlite(dump):
+    import sqlite3  # (see _dump_sqlite)
     db.engine.dispose()
     src = sqlite3.connect(dump)
     raw = db.engine.raw_connection()

@@ -50,5 +50,8 @@ def test_web_bench_runs_every_endpoint_cached_and_uncached(small_db):
     for label in ("home", "column page 1", "column page 500", "item"):
         assert len(re.findall(rf"^{label}\s+(on|off)\s", out, re.M)) == 2, out
     assert "errors:" not in out, out
+    for cache in ("off", "on"):  # every worker's memory was read after the run
+        four = ", ".join([r"\d+ MB"] * 4)
+        assert re.search(rf"^worker RSS, cache {cache}: {four} \(private: {four}\)$", out, re.M), out
     for name in ("dashboard_vs_floor", "web_uncached_min_vs_floor", "web_min_vs_floor"):
         assert last_value(out, name) > 0
