@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user, user_loaded_from_cookie, user_logged_in, user_logged_out
+from sqlalchemy import bindparam
 
 from .. import audit, clock
 from ..extensions import db
@@ -97,15 +98,22 @@ def _sign_out(message, reason, action=None):
     return redirect(url_for("auth.login"))
 
 
+_USER_AND_SESSION = None
+
+
 def load_user_and_session(user_id):
     """The signed-in person and, in the back office, their session row, in one
     query (flask-login's user loader; check_session then uses the row)."""
+    global _USER_AND_SESSION
     from ..org.models import User
     sid = session.get(SID_KEY)
     if not sid or not in_admin_area(request.path):
         return db.session.get(User, user_id)
-    found = db.session.execute(db.select(User, UserSession).select_from(User)
-                               .outerjoin(UserSession, UserSession.sid == sid).filter(User.id == user_id)).first()
+    if _USER_AND_SESSION is None:  # built once: building it costs more than running it (issue 10)
+        _USER_AND_SESSION = (db.select(User, UserSession).select_from(User)
+                             .outerjoin(UserSession, UserSession.sid == bindparam("sid"))
+                             .filter(User.id == bindparam("user_id")))
+    found = db.session.execute(_USER_AND_SESSION, {"sid": sid, "user_id": user_id}).first()
     if found is None:
         return None
     g.lanmu_session_row = (sid, found[1])
