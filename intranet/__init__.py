@@ -59,7 +59,9 @@ def create_app(test_config=None):
     from .notify.views import bp as notify_bp
     for bp in (auth_bp, wecom_login_bp, dashboard_bp, org_bp, sites_bp, items_bp, reminders_bp, review_bp, notify_bp):
         app.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
+    from .dashboard.views import kept_key as dashboard_kept_key
     app.extensions.setdefault("lanmu_read_only_gets", set()).add("dashboard.index")  # (see security.init_app)
+    app.extensions.setdefault("lanmu_kept_pages", {})["dashboard.index"] = dashboard_kept_key
     app.register_blueprint(public_bp)
     from . import versions
     versions.init_app(app)  # the intranet token: what signed-in pages keep per worker

@@ -95,3 +95,11 @@ def read_in_autocommit():
     if (request.method in ("GET", "HEAD") and db.session().get_transaction() is None
             and db.engine.dialect.name == "postgresql"):  # (not when an earlier hook has begun one)
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def read_listed_pages_in_autocommit():
+    """read_in_autocommit for the back-office pages whose GET only reads
+    (app.extensions["lanmu_read_only_gets"], endpoints features add)."""
+    from flask import request
+    if request.endpoint in current_app.extensions.get("lanmu_read_only_gets", ()):
+        read_in_autocommit()

@@ -111,18 +111,24 @@ def listen(engine):
 # -- reading a token cheaply ---------------------------------------------------
 
 class TokenReader:
-    """Reads tokens on a connection each thread keeps for it, in autocommit.
-    A broken connection is replaced once; an in-memory SQLite database (one
-    connection shared with the session) is read through the session."""
+    """Runs small reads (a token, the signed-in state) on a connection each
+    thread keeps for them, in autocommit. A broken connection is replaced
+    once; an in-memory SQLite database (one connection shared with the
+    session) is read through the session."""
 
     def __init__(self):
         self.local = threading.local()
 
     def read(self, engine, key):
+        row = self.row(engine, "SELECT value FROM kv_store WHERE key = {}", (key,))
+        return row[0] if row else ""
+
+    def row(self, engine, sql, params):
+        """The first row of `sql`, whose parameters are written `{}`."""
         from .extensions import db
         if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
-            row = db.session.execute(text("SELECT value FROM kv_store WHERE key = :k"), {"k": key}).first()
-            return row[0] if row else ""
+            names = [f":p{i}" for i in range(len(params))]
+            return db.session.execute(text(sql.format(*names)), {n[1:]: v for n, v in zip(names, params)}).first()
         marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         for attempt in (1, 2):
             conn = getattr(self.local, "conn", None)
@@ -137,11 +143,10 @@ class TokenReader:
                         driver.isolation_level = None  # sqlite3: autocommit
                 cur = conn.cursor()
                 try:
-                    cur.execute(f"SELECT value FROM kv_store WHERE key = {marker}", (key,))
-                    row = cur.fetchone()
+                    cur.execute(sql.format(*[marker] * len(params)), params)
+                    return cur.fetchone()
                 finally:
                     cur.close()
-                return row[0] if row else ""
             except Exception:  # noqa: BLE001 - the server restarted, say: a new connection, once
                 self.local.conn = None
                 if conn is not None:
@@ -154,6 +159,13 @@ class TokenReader:
 
 
 READER = TokenReader()  # one kept connection per thread serves every token
+
+
+def seen(key, token):
+    """A query of this request read the token under `key` (with other rows):
+    read() gives it without another round trip."""
+    if has_request_context():
+        request.environ.setdefault("lanmu.token." + key, token or "")
 
 
 def read(key):

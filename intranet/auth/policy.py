@@ -55,11 +55,19 @@ def set_password(user, password, *, force_change=False):
 
 
 def expires_at(user):
-    return user.password_changed_at + timedelta(days=current_app.config["LANMU_PASSWORD_MAX_AGE_DAYS"])
+    return password_expires_at(user.password_changed_at)
+
+
+def password_expires_at(changed_at):
+    return changed_at + timedelta(days=current_app.config["LANMU_PASSWORD_MAX_AGE_DAYS"])
 
 
 def is_expired(user):
-    return user.must_change_password or clock.now() >= expires_at(user)
+    return password_expired(user.must_change_password, user.password_changed_at)
+
+
+def password_expired(must_change, changed_at):
+    return bool(must_change) or clock.now() >= password_expires_at(changed_at)
 
 
 def days_left(user):

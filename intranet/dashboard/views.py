@@ -5,7 +5,8 @@ The rendered page is kept per worker, for the person and their signed-in
 session, under the intranet token (intranet/versions.py): any write that a
 signed-in page can show drops it, and it is rendered again at most
 LANMU_INTRANET_CACHE_SECONDS later anyway (its "N天前" and deadlines follow
-the clock). The sign-in checks (R-04, R-05) run before it on every request."""
+the clock). The sign-in checks (R-04, R-05) run before it on every request;
+security.sessions.serve_kept_page serves it when they find nothing to do."""
 from flask import Blueprint, current_app, render_template, session
 from flask_login import current_user, login_required
 from sqlalchemy import func
@@ -37,6 +38,11 @@ def my_columns(user):
     return out
 
 
+def kept_key(user_id, sid):
+    """The person's dashboard for one signed-in session (the page holds that session's form token)."""
+    return ("dashboard", user_id, sid)
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -44,7 +50,7 @@ def index():
     kept = versions.memo()
     if kept is None or session.get("_flashes"):  # a message to show once: render it
         return _render()
-    key = ("dashboard", current_user.id, session.get(SID_KEY))
+    key = kept_key(current_user.id, session.get(SID_KEY))
     token, body = kept.page(key)
     if body is not None:
         return current_app.response_class(body, mimetype="text/html", headers={"X-Lanmu-Cache": "hit"})

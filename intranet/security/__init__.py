@@ -12,26 +12,33 @@ Functions the scheduler calls:
 from flask import current_app, request
 from flask_login import current_user
 
-from ..extensions import read_in_autocommit
+from ..extensions import read_listed_pages_in_autocommit
 
 from . import hardening, ratelimit, sessions  # noqa: F401  (sessions connects the sign-in signals)
 from . import letters  # noqa: F401  (connects handing_over)
 from .access import is_security_admin
 
 
-def _reads_in_autocommit():
-    if request.endpoint in current_app.extensions.get("lanmu_read_only_gets", ()):
-        read_in_autocommit()
+def _signed_in_state_first():
+    """For a page kept per worker (app.extensions["lanmu_kept_pages"]) the
+    session's state and the intranet token are read in one query, so that the
+    kept page can be served without loading the person (serve_kept_page);
+    otherwise the person, their session row and the token come in one query
+    (in autocommit for the pages whose GET only reads)."""
+    if request.method == "GET" and request.endpoint in current_app.extensions.get("lanmu_kept_pages", {}):
+        sessions.read_signed_in_state()
+    else:
+        read_listed_pages_in_autocommit()
+        sessions.load_first()
 
 
 def init_app(app):
     hardening.install_proxy_fix(app)
     ratelimit.init_app(app)
-    # Order matters: the network check first, then input checks, then the session.
-    # Back-office pages whose GET only reads (app.extensions["lanmu_read_only_gets"], endpoints
-    # features add) read in autocommit from the first query on, the sign-in checks' included.
-    first = [_reads_in_autocommit, hardening.check_admin_network, hardening.refuse_nul, sessions.check_session,
-             ratelimit.before_login]
+    # Order matters: the network check first (after the one query that loads the signed-in
+    # state), then input checks, then the session.
+    first = [_signed_in_state_first, hardening.check_admin_network, hardening.refuse_nul, sessions.serve_kept_page,
+             sessions.check_session, ratelimit.before_login]
     app.before_request_funcs.setdefault(None, [])[0:0] = first
     app.after_request(ratelimit.after_login)
     app.after_request(hardening.security_headers)

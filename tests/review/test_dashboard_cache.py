@@ -36,6 +36,31 @@ def _kept(client):
     return resp
 
 
+@pytest.fixture
+def demo_with(make_app):
+    """make(**settings): an app with these settings and the demo data, its context pushed."""
+    contexts = []
+
+    def make(**settings):
+        from intranet.demo import load_demo
+        app = make_app(**settings)
+        ctx = app.app_context()
+        ctx.push()
+        contexts.append(ctx)
+        load_demo()
+        return app
+    yield make
+    for ctx in reversed(contexts):
+        ctx.pop()
+
+
+def _officer_with_kept_dashboard(app):
+    officer = client_from(app, "10.0.0.1")
+    login(officer, "officer")
+    _kept(officer)
+    return officer
+
+
 def _token():
     return kv_token(versions.INTRANET)
 
@@ -101,17 +126,12 @@ def test_r04_an_ended_session_is_refused_though_its_dashboard_is_kept(demo):
     assert officer.get(prefix(demo) + "/").status_code == 302
 
 
-def test_r04_an_idle_session_times_out_though_its_dashboard_is_kept(make_app):
-    app = make_app(LANMU_SESSION_IDLE_MINUTES=30)
-    with app.app_context():
-        from intranet.demo import load_demo
-        load_demo()
-        officer = client_from(app, "10.0.0.1")
-        login(officer, "officer")
-        _kept(officer)
-        set_now(app, TEST_NOW + timedelta(minutes=31))
-        resp = officer.get(prefix(app) + "/")
-        assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+def test_r04_an_idle_session_times_out_though_its_dashboard_is_kept(demo_with):
+    app = demo_with(LANMU_SESSION_IDLE_MINUTES=30)
+    officer = _officer_with_kept_dashboard(app)
+    set_now(app, TEST_NOW + timedelta(minutes=31))
+    resp = officer.get(prefix(app) + "/")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
 def test_r04_the_concurrent_session_warning_shows_on_a_kept_dashboard(demo):
@@ -145,14 +165,10 @@ def test_r73_what_the_kept_dashboard_says_about_time_follows_the_clock(demo):
     assert _dash(officer).headers.get("X-Lanmu-Cache") != "hit"  # rendered again at the new time
 
 
-def test_the_kept_dashboard_can_be_switched_off(make_app):
-    app = make_app(LANMU_INTRANET_CACHE=False)
-    with app.app_context():
-        from intranet.demo import load_demo
-        load_demo()
-        officer = as_user(app, "officer")
-        _dash(officer)
-        assert "X-Lanmu-Cache" not in _dash(officer).headers
+def test_the_kept_dashboard_can_be_switched_off(demo_with):
+    officer = as_user(demo_with(LANMU_INTRANET_CACHE=False), "officer")
+    _dash(officer)
+    assert "X-Lanmu-Cache" not in _dash(officer).headers
 
 
 @pytest.mark.parametrize("statement, counts", [
@@ -167,3 +183,23 @@ def test_the_kept_dashboard_can_be_switched_off(make_app):
 ])
 def test_which_statements_change_the_intranet_token(statement, counts):
     assert versions.counts_as_write(statement) is counts
+
+
+def test_r04_the_session_is_still_marked_active_while_the_dashboard_is_kept(demo_with):
+    app = demo_with(LANMU_SESSION_TOUCH_SECONDS=10)
+    officer = _officer_with_kept_dashboard(app)
+    set_now(app, TEST_NOW + timedelta(seconds=15))
+    _dash(officer)
+    db.session.expire_all()
+    row = db.session.execute(db.select(UserSession).filter_by(user_id=user("officer").id)).scalar_one()
+    assert row.last_seen_at == TEST_NOW + timedelta(seconds=15)
+    assert _dash(officer).headers.get("X-Lanmu-Cache") == "hit"
+
+
+def test_r04_an_expired_password_must_be_changed_though_the_dashboard_is_kept(demo):
+    officer = as_user(demo, "officer")
+    _kept(officer)
+    changed = user("officer").password_changed_at
+    set_now(demo, changed + timedelta(days=demo.config["LANMU_PASSWORD_MAX_AGE_DAYS"], seconds=1))
+    resp = officer.get(prefix(demo) + "/")
+    assert resp.status_code == 302 and "password" in resp.headers["Location"]
