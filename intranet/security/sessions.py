@@ -6,7 +6,7 @@ admin stop at the next request."""
 import secrets
 from datetime import timedelta
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user, user_loaded_from_cookie, user_logged_in, user_logged_out
 from sqlalchemy import bindparam
 
@@ -120,7 +120,7 @@ def load_user_and_session(user_id):
     found = db.session.execute(_USER_AND_SESSION, {"sid": sid, "user_id": user_id}).first()
     if found is None:
         return None
-    g.lanmu_session_row = (sid, found[1])
+    request.environ["lanmu.session_row"] = (sid, found[1])
     versions.seen(versions.INTRANET, found[2])
     return found[0]
 
@@ -177,7 +177,7 @@ def read_signed_in_state():
     if row is None:
         return
     versions.seen(versions.INTRANET, row[0])
-    g.lanmu_signed_in_state = (sid, str(user_id), row)
+    request.environ["lanmu.signed_in_state"] = (sid, str(user_id), row)
 
 
 def serve_kept_page():
@@ -186,7 +186,7 @@ def serve_kept_page():
     ended, not idle or past its lifetime, the account active, the password
     not expired, no warning to show, no last-seen time to write. Anything
     else goes the whole way (check_session, the view), which does it."""
-    state = g.pop("lanmu_signed_in_state", None)
+    state = request.environ.pop("lanmu.signed_in_state", None)
     page = _kept_page(state) if state is not None else None
     if page is None:
         read_listed_pages_in_autocommit()  # (the whole way, from its first query)
@@ -217,7 +217,7 @@ def check_session():
         return None
     if not current_user.is_authenticated:
         return None
-    loaded = g.pop("lanmu_session_row", None)  # (the user loader read it with the person)
+    loaded = request.environ.pop("lanmu.session_row", None)  # (the user loader read it with the person)
     sid = session.get(SID_KEY)
     if not sid:  # a session from before this feature: start tracking it now
         _start(current_user._get_current_object())
