@@ -326,6 +326,11 @@ def restore(path):
     wrong = {t: (n, counts.get(t)) for t, n in manifest["tables"].items() if counts.get(t) != n}
     if wrong:
         raise BackupError(f"恢复后行数与备份清单不符：{wrong}")
+    # The rows came in through the driver, not through a session: tell every worker.
+    from .. import versions
+    from ..public import cache as public_cache
+    versions.bump(db.session, versions.INTRANET)
+    public_cache.bump(db.session)
     audit.record("backup_restored", detail={"file": path.name, "created_at": manifest["created_at"],
                                             "files": len(manifest["files"]),
                                             "archive_files": len(manifest.get("archive", []))})
