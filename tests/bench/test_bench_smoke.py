@@ -47,11 +47,11 @@ def test_r84_outbox_bench_sends_a_notice_to_1001_people_in_two_wecom_calls():
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk (Debian package) not installed")
 def test_web_bench_runs_every_endpoint_cached_and_uncached(small_db):
     out = run("bench/web.py", small_db, "--duration", "1", "--warmup", "1", "--connections", "2")
-    for label in ("home", "column page 1", "column page 500", "item"):
+    for label in ("home", "column page 1", "column page 500", "item", "dashboard"):
         assert len(re.findall(rf"^{label}\s+(on|off)\s", out, re.M)) == 2, out
     assert "errors:" not in out, out
     for cache in ("off", "on"):  # every worker's memory was read after the run
         four = ", ".join([r"\d+ MB"] * 4)
         assert re.search(rf"^worker RSS, cache {cache}: {four} \(private: {four}\)$", out, re.M), out
-    for name in ("dashboard_vs_floor", "web_uncached_min_vs_floor", "web_min_vs_floor"):
+    for name in ("dashboard_uncached_vs_floor", "dashboard_vs_floor", "web_uncached_min_vs_floor", "web_min_vs_floor"):
         assert last_value(out, name) > 0
