@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import and_, case, func, select, update
 
 from .. import audit
+from ..bulk import named_rows
 from ..columntypes import registry
 from ..extensions import db
 from ..items.models import PUBLISHED, Item
@@ -42,7 +43,8 @@ def column_facts(now, site_id=None):
             .group_by(Column.id))
     if site_id is not None:
         stmt = stmt.where(Column.site_id == site_id)
-    return db.session.execute(stmt).all()
+    # named tuples, not Rows: the sweep reads ~30 fields of each of 10^5 columns (intranet/bulk.py)
+    return named_rows(db.session.execute(stmt))
 
 
 def sweep_column_facts(ctx):
