@@ -7,7 +7,9 @@ channel (R-82) in the outbox.
 A sweep function takes a SweepContext and returns a list of Notice. Features
 and plugins add theirs with `register_sweep(app, fn)` (plugins: a module-level
 `sweeps` list)."""
+import gc
 from collections import namedtuple
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -175,6 +177,22 @@ class _QueryCounter:
         event.remove(self.engine, "before_cursor_execute", self._on)
 
 
+@contextmanager
+def _cyclic_gc_paused():
+    """Python's cycle collector off for the sweep. A first sweep over a site
+    group keeps 10^6 objects alive (facts, notices, reminder rows, digests),
+    and every full collection walks them all: about 15 % of the sweep, while
+    the cycles it makes are a few hundred objects, collected after. Reference
+    counting frees everything else as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _role_map(role_codes):
     """{(unit_id, role): [user ids]} of active people, in one query."""
     rows = db.session.execute(
@@ -256,7 +274,7 @@ def run_sweep(now=None, holder=""):
     sweep = Sweep(at=now, started_at=clock.now(), holder=holder)
     db.session.add(sweep)
     db.session.commit()
-    with _QueryCounter(db.engine) as counter:
+    with _QueryCounter(db.engine) as counter, _cyclic_gc_paused():
         notices = []
         for fn in _sweeps(app):
             notices.extend(fn(ctx))
