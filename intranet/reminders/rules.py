@@ -89,6 +89,13 @@ def _deadline_occurrences(mmdd_list, today):
     return past[-2], past[-1], future[0]
 
 
+@lru_cache(maxsize=256)  # many columns share their dates (01-10, 07-10), all at the sweep's day
+def _occurrences(rule_dates, today):
+    """_deadline_occurrences of a rule's dates text, or None when it has none."""
+    dates = r.parse_dates(rule_dates)
+    return _deadline_occurrences(dates, today) if dates else None
+
+
 def evaluate_rule(c, now, calendar):
     """The update-rule finding for one column at `now`, or None. `c` is a
     ColumnFacts or anything with its fields (a row of the sweep's column_facts)."""
@@ -136,10 +143,10 @@ def evaluate_rule(c, now, calendar):
             return Finding("column_rule", "warn", f"since-{since:%Y-%m-%d}", f"须在{due_at:%Y年%m月%d日}前完成年度更新", due_at)
         return None
     if kind in (r.YEARLY_BEFORE, r.FIXED_DATES):
-        dates = r.parse_dates(c.rule_dates)
-        if not dates:
+        occurrences = _occurrences(c.rule_dates or "", today)
+        if occurrences is None:
             return None
-        before_prev, prev, nxt = _deadline_occurrences(dates, today)
+        before_prev, prev, nxt = occurrences
         last = (c.last.date() if c.last else None)
         created = c.created_at.date()
         if created <= before_prev and (last is None or last <= before_prev):
