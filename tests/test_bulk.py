@@ -30,3 +30,20 @@ def test_r80_bulk_rows_read_back_like_orm_rows_and_duplicates_are_skipped(app):
     assert same == 2
     assert db.session.execute(db.select(db.func.count()).select_from(OutboxMessage)
                               .where(OutboxMessage.next_attempt_at < datetime(2026, 11, 23, 10, 0, 0, 1))).scalar() == 2
+
+
+def test_r80_bulk_rows_as_tuples_with_shared_and_distinct_times(app):
+    """Rows may be tuples in the order of `names`; a time shared by many rows
+    (formatted once on SQLite) and distinct times all read back as given."""
+    names = list(_row("x", None))
+    times = [datetime(2026, 11, 23, 10, 0), datetime(2026, 11, 23, 10, 0, 0, 5), datetime(2027, 1, 1)]
+    rows = [tuple(_row(f"t{i}", times[i % 3]).values()) for i in range(9)]
+    rows = [r[:-1] + (datetime(2026, 11, 23, 9),) for r in rows]  # created_at: the same for all
+    insert_ignore(OutboxMessage.__table__, rows, names=names)
+    insert_ignore(OutboxMessage.__table__, rows[:2], names=names)  # already there: skipped
+    db.session.commit()
+    got = db.session.execute(db.select(OutboxMessage.dedupe_key, OutboxMessage.next_attempt_at,
+                                       OutboxMessage.created_at).order_by(OutboxMessage.dedupe_key)).all()
+    assert [tuple(g) for g in got] == [(f"t{i}", times[i % 3], datetime(2026, 11, 23, 9)) for i in range(9)]
+    assert db.session.execute(db.select(db.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.next_attempt_at == times[1])).scalar() == 3

@@ -33,10 +33,9 @@ from sqlalchemy import select
 
 from .. import clock
 from ..assessment.providers import provide
-from ..columntypes import registry
 from ..extensions import db
 from ..reminders.rules import STALENESS_LINES, STALENESS_NAMES, ColumnFacts, evaluate_staleness
-from ..reminders.sweeps import column_facts
+from ..reminders.sweeps import column_facts, has_items_by_type, staleness_findings
 from ..sites.models import Site
 
 PASS, RISK, VETO, NO_DATA = "pass", "risk", "veto", "nodata"
@@ -125,13 +124,15 @@ def _count_state(count, soon, line, margin):
     return PASS
 
 
-def inspect_all(at, site_ids=None, facts=None):
+def inspect_all(at, site_ids=None, facts=None, staleness=None):
     """{site id: Health} for the active sites at `at`, from one column_facts query
-    (or the rows of one already made at `at`, given as `facts`)."""
+    (or the rows of one already made at `at`, given as `facts`, with their
+    `reminders.sweeps.staleness_findings` at `at` as `staleness` when the
+    caller has them: the scheduler's sweep evaluates them once for the
+    columns' reminders and this view)."""
     sites = db.session.execute(select(Site).where(Site.active.is_(True)).order_by(Site.id)).scalars().all()
     if site_ids is not None:
         sites = [s for s in sites if s.id in set(site_ids)]
-    types = registry()
     rows_by_site = {}
     units = {}
     from ..org.models import Unit
@@ -143,6 +144,9 @@ def inspect_all(at, site_ids=None, facts=None):
         if row.created_at > at:
             continue
         rows_by_site.setdefault(row.site_id, []).append(row)
+    if staleness is None:
+        staleness = staleness_findings([row for rows in rows_by_site.values() for row in rows], at)
+    has_items = has_items_by_type()
     cfg = _settings()
     messages = provide("unanswered_messages", at, at - timedelta(days=cfg["unanswered"]))
     messages_warn = provide("unanswered_messages", at, at - timedelta(days=cfg["unanswered_warn"]))
@@ -156,26 +160,24 @@ def inspect_all(at, site_ids=None, facts=None):
         findings = []
         last_any = None
         for row in rows:
-            if row.last is not None and (last_any is None or row.last > last_any):
-                last_any = row.last
-            if not types.get(row.type).has_items or row.staleness_class not in STALENESS_LINES:
-                continue
-            facts = ColumnFacts(id=row.id, created_at=row.created_at, rule_kind=row.rule_kind, rule_n=row.rule_n,
-                                rule_dates=row.rule_dates or "", staleness_class=row.staleness_class, last=row.last)
-            f = evaluate_staleness(facts, at)
-            days = (at - row.last).days if row.last else None
-            state, message = None, ""
-            if f is not None and f.kind == "column_blank":
-                state, message = "blank", f.message
-            elif f is not None and f.severity in ("veto", "overdue"):
-                state, message = "stale", f.message
-            elif f is not None:
-                state, message = "warn", f.message
-            elif row.last is None:
+            last = row.last
+            if last is not None and (last_any is None or last > last_any):
+                last_any = last
+            f = staleness.get(row.id)
+            if f is None:
+                # nothing past a line; a column not yet blank but still empty is shown as new
+                if last is not None or row.staleness_class not in STALENESS_LINES or not has_items[row.type]:
+                    continue
                 state, message = "new_blank", "新建栏目，尚未发布信息（满7天仍无信息即为空白栏目）"
-            if state:
-                findings.append(ColumnFinding(row.id, row.name, row.unit_id, units.get(row.unit_id, ""),
-                                              row.staleness_class, bool(row.is_key), row.last, days, state, message))
+            elif f.kind == "column_blank":
+                state, message = "blank", f.message
+            elif f.severity in ("veto", "overdue"):
+                state, message = "stale", f.message
+            else:
+                state, message = "warn", f.message
+            findings.append(ColumnFinding(row.id, row.name, row.unit_id, units.get(row.unit_id, ""),
+                                          row.staleness_class, bool(row.is_key), last,
+                                          (at - last).days if last else None, state, message))
         out[site.id] = _health(site, at, last_any, findings, cfg, *(
             None if x is None else x.get(site.id, []) for x in (messages, messages_warn, checks)))
     return out
@@ -256,8 +258,8 @@ def sweep_health(ctx):
     notices = []
     iso = ctx.now.isocalendar()
     week = f"{iso[0]}-W{iso[1]:02d}"
-    from ..reminders.sweeps import sweep_column_facts
-    for site_id, h in inspect_all(ctx.now, facts=sweep_column_facts(ctx)).items():
+    from ..reminders.sweeps import sweep_column_facts, sweep_staleness
+    for site_id, h in inspect_all(ctx.now, facts=sweep_column_facts(ctx), staleness=sweep_staleness(ctx)).items():
         for ln in h.lines:
             if ln.state not in (RISK, VETO) or ln.code == "homepage":
                 continue  # the homepage has its own core sweep

@@ -9,12 +9,14 @@ dispatch_once()  claim, deliver through the channel senders, record outcomes
 """
 import uuid
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 
 from flask import after_this_request, current_app, g, has_request_context
 from markupsafe import Markup, escape
 from sqlalchemy import and_, func, or_, select, tuple_, update
 
 from .. import clock
+from ..bulk import named_rows
 from ..extensions import db
 from ..org.models import User
 from .models import CANCELLED, FAILED, PENDING, SENDING, SENT, OutboxMessage
@@ -27,9 +29,14 @@ def _parse_hhmm(text):
     return time(h, m)
 
 
+@lru_cache(maxsize=8)  # a sweep asks for every digest it queues
+def _window(start, end):
+    return _parse_hhmm(start), _parse_hhmm(end)
+
+
 def send_window(now):
     """(in_window, next_window_start) for the configured send window (R-82)."""
-    start, end = (_parse_hhmm(t) for t in current_app.config["LANMU_SEND_WINDOW"])
+    start, end = _window(*current_app.config["LANMU_SEND_WINDOW"])
     t = now.time()
     if start <= t < end:
         return True, now
@@ -38,8 +45,10 @@ def send_window(now):
 
 
 def _first_attempt(now, urgent):
+    if urgent:
+        return now
     in_window, opens = send_window(now)
-    return now if (urgent or in_window) else opens
+    return now if in_window else opens
 
 
 def _insert_ignore(rows):
@@ -113,19 +122,52 @@ def enqueue_address(address, subject, text, *, html="", url="", urgent=False, de
     _insert_ignore([address_row(address, subject, text, html=html, url=url, urgent=urgent, dedupe_key=dedupe_key)])
 
 
-def digest_rows_html(reminders):
+def render_mail(template, **context):
+    """A mail template rendered with only `context`: no request context, no
+    context processors (render_template runs each of them per mail) and no
+    Jinja globals (copying them into every context cost as much as the
+    rendering). A mail template reads what it is passed and its filters."""
+    try:
+        return template.environment.concat(template.root_render_func(template.new_context(context, shared=True)))
+    except Exception:  # noqa: BLE001 - as Template.render does: Jinja rewrites the traceback
+        return template.environment.handle_exception()
+
+
+@lru_cache(maxsize=4096)  # the people reminded of one duty share its deadline
+def _due_text(due_at):
+    return f"{due_at:%Y-%m-%d %H:%M}"
+
+
+def digest_rows_html(reminders, _done=None):
     """The table rows of a digest e-mail: status (升级 when escalated), the
     title linking to the duty, the deadline. Built here rather than in the
-    template: a first sweep renders 10^5 of them."""
+    template: a first sweep renders 10^5 of them. `_done` is a dict the
+    caller may share between digests: the people reminded of one duty get
+    the same row, built once."""
+    done = {} if _done is None else _done
     out = []
     for r in reminders:
-        # f-strings over escape() (C): Markup.format goes through string.Formatter, 3x slower
-        title = escape(r.title)
-        cell = f'<a href="{escape(r.url)}">{title}</a>' if r.url else title
-        due = f"{r.due_at:%Y-%m-%d %H:%M}" if r.due_at else ""
-        out.append(f'<tr><td>{escape(r.severity_label)}{"（升级）" if r.level else ""}</td>\n'
-                   f'      <td>{cell}</td>\n      <td>{due}</td></tr>')
+        key = (r.title, r.url, r.severity, r.level > 0, r.due_at)
+        row = done.get(key)
+        if row is None:
+            # f-strings over escape() (C): Markup.format goes through string.Formatter, 3x slower
+            title = escape(r.title)
+            cell = f'<a href="{escape(r.url)}">{title}</a>' if r.url else title
+            due = _due_text(r.due_at) if r.due_at else ""
+            row = done[key] = (f'<tr><td>{escape(r.severity_label)}{"（升级）" if r.level else ""}</td>\n'
+                               f'      <td>{cell}</td>\n      <td>{due}</td></tr>')
+        out.append(row)
     return Markup("\n  ".join(out))
+
+
+def _digest_line(r, done):
+    """'[状态] title（期限 ...）' of one reminder in a digest's text, once per duty."""
+    key = (r.severity, r.title, r.due_at)
+    line = done.get(key)
+    if line is None:
+        line = done[key] = (f"[{r.severity_label}] {r.title}"
+                            + (f"（期限 {_due_text(r.due_at)}）" if r.due_at else ""))
+    return line
 
 
 def queue_digests(sweep, reminders, urgent_kinds=()):
@@ -136,23 +178,21 @@ def queue_digests(sweep, reminders, urgent_kinds=()):
     if not by_user:
         return
     # rows with what message_rows and the template read, not ORM objects: a first sweep has 10^4 people
-    users = {u.id: u for u in db.session.execute(
+    users = {u.id: u for u in named_rows(db.session.execute(
         select(User.id, User.name, User.email, User.wecom_userid, User.notify_email, User.notify_wecom)
-        .where(User.id.in_(list(by_user)))).all()}
+        .where(User.id.in_(list(by_user)))))}
     base = current_app.config.get("LANMU_BASE_URL") or "http://localhost"
     inbox_url = base.rstrip("/") + current_app.config["LANMU_ADMIN_PREFIX"] + "/reminders/"
-    # The template needs no request context: render it directly (render_template
-    # would run every context processor once per digest).
     template = current_app.jinja_env.get_template("reminders/digest_email.html")
-    rows = []
+    rows, lines, html_rows = [], {}, {}
     for user_id, items in by_user.items():
         user = users[user_id]
         overdue = sum(1 for r in items if r.severity != "warn")
         subject = f"【督办提醒】您有{len(items)}项工作待办" + (f"，其中{overdue}项已超期" if overdue else "")
-        text = "\n".join(f"{i}. [{r.severity_label}] {r.title}" + (f"（期限 {r.due_at:%Y-%m-%d %H:%M}）" if r.due_at else "")
-                         for i, r in enumerate(items, 1))
+        text = "\n".join(f"{i}. {_digest_line(r, lines)}" for i, r in enumerate(items, 1))
         text = f"{user.name}，您好：\n{text}\n\n请登录网站信息发布系统处理：{inbox_url}"
-        html = template.render(user=user, reminders=items, rows=digest_rows_html(items), inbox_url=inbox_url)
+        html = render_mail(template, user=user, reminders=items, rows=digest_rows_html(items, html_rows),
+                           inbox_url=inbox_url)
         urgent = any(r.kind in urgent_kinds and r.severity == "veto" for r in items)
         rows += message_rows(f"digest|{sweep.id}|{user_id}", user, subject, text, html, inbox_url, urgent, sweep.at)
     _insert_ignore(rows)

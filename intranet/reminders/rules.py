@@ -89,8 +89,16 @@ def _deadline_occurrences(mmdd_list, today):
     return past[-2], past[-1], future[0]
 
 
+@lru_cache(maxsize=256)  # many columns share their dates (01-10, 07-10), all at the sweep's day
+def _occurrences(rule_dates, today):
+    """_deadline_occurrences of a rule's dates text, or None when it has none."""
+    dates = r.parse_dates(rule_dates)
+    return _deadline_occurrences(dates, today) if dates else None
+
+
 def evaluate_rule(c, now, calendar):
-    """The update-rule finding for one column at `now`, or None."""
+    """The update-rule finding for one column at `now`, or None. `c` is a
+    ColumnFacts or anything with its fields (a row of the sweep's column_facts)."""
     today = now.date()
     kind, n = c.rule_kind, c.rule_n or 1
     w = windows(now)
@@ -135,10 +143,10 @@ def evaluate_rule(c, now, calendar):
             return Finding("column_rule", "warn", f"since-{since:%Y-%m-%d}", f"须在{due_at:%Y年%m月%d日}前完成年度更新", due_at)
         return None
     if kind in (r.YEARLY_BEFORE, r.FIXED_DATES):
-        dates = r.parse_dates(c.rule_dates)
-        if not dates:
+        occurrences = _occurrences(c.rule_dates or "", today)
+        if occurrences is None:
             return None
-        before_prev, prev, nxt = _deadline_occurrences(dates, today)
+        before_prev, prev, nxt = occurrences
         last = (c.last.date() if c.last else None)
         created = c.created_at.date()
         if created <= before_prev and (last is None or last <= before_prev):
@@ -153,7 +161,8 @@ def evaluate_rule(c, now, calendar):
 
 
 def evaluate_staleness(c, now):
-    """The R-12 finding for one column (blank, stale, or about to be), or None."""
+    """The R-12 finding for one column (blank, stale, or about to be), or None.
+    `c` needs staleness_class, created_at and last (a ColumnFacts or a row)."""
     if c.staleness_class not in STALENESS_LINES:
         return None
     warn_days, stale_days = STALENESS_LINES[c.staleness_class]
@@ -163,11 +172,11 @@ def evaluate_staleness(c, now):
             return Finding("column_blank", "veto", "blank", "栏目至今没有发布任何信息（空白栏目）", None)
         return None
     age = (now - c.last).days
+    if age < warn_days:
+        return None
     due_at = c.last + timedelta(days=stale_days)
     if age >= stale_days:
         return Finding("column_stale", "veto" if c.staleness_class in ("homepage", "news") else "overdue",
                        f"since-{c.last:%Y-%m-%d}", f"已{age}天未更新，超过{name}{stale_days}天的检查红线", due_at)
-    if age >= warn_days:
-        return Finding("column_stale", "warn", f"since-{c.last:%Y-%m-%d}",
-                       f"已{age}天未更新，将于{due_at:%m月%d日}超过{name}的检查红线", due_at)
-    return None
+    return Finding("column_stale", "warn", f"since-{c.last:%Y-%m-%d}",
+                   f"已{age}天未更新，将于{due_at:%m月%d日}超过{name}的检查红线", due_at)

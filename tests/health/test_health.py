@@ -173,3 +173,47 @@ def test_r93_lines_at_risk_feed_the_reminders(hsite, demo):
     news(2, "blank2", created=datetime(2026, 10, 1))
     _, new = run_sweep(now=datetime(2026, 11, 24, 11))
     assert [r.severity for r in new if r.kind == "health_line" and r.duty_key == f"site:{hsite.id}:blank"] == ["veto"]
+
+
+def test_r93_the_sweep_judges_columns_once_for_the_reminders_and_the_view(hsite, demo):
+    """The scheduler's sweep evaluates the R-12 lines once per column and hands
+    the findings to both the columns' reminders and the health view: the view
+    built from them must equal the view built on its own, and every column it
+    shows past or near a line must be reminded with the matching kind."""
+    from intranet.health.inspect import inspect_all
+    from intranet.reminders.engine import SweepContext, working_calendar
+    from intranet.reminders.sweeps import sweep_column_facts, sweep_columns, sweep_staleness
+    news(2, "fresh", last=AT - timedelta(days=2), key=True)
+    news(2, "soon", last=AT - timedelta(days=11), key=True)
+    news(2, "stale", last=AT - timedelta(days=20))
+    news(1, "nsoon", last=AT - timedelta(days=160), staleness="notice")
+    news(1, "nstale", last=AT - timedelta(days=190), staleness="notice")
+    news(1, "pstale", last=AT - timedelta(days=400), staleness="personnel")
+    news(2, "blank")
+    news(1, "newblank", created=AT - timedelta(days=2))
+    ctx = SweepContext(now=AT, calendar=working_calendar(), app=demo)
+    notices = sweep_columns(ctx)
+    shared = inspect_all(AT, facts=sweep_column_facts(ctx), staleness=sweep_staleness(ctx))[hsite.id]
+    alone = inspect(hsite, AT)
+
+    def view(h):
+        return ([(f.column_id, f.state, f.message, f.days, f.last) for f in h.columns],
+                [(ln.code, ln.state, ln.count, ln.text) for ln in h.lines])
+    assert view(shared) == view(alone)
+    assert sorted(f.state for f in alone.columns) == ["blank", "blank", "new_blank", "stale", "stale", "stale",
+                                                      "stale", "warn", "warn", "warn"]
+    expected = {"blank": {("column_blank", "veto")}, "warn": {("column_stale", "warn")},
+                "stale": {("column_stale", "veto"), ("column_stale", "overdue")}}
+    reminded = {}
+    for n in notices:
+        if n.kind in ("column_stale", "column_blank"):
+            reminded[n.key] = (n.kind, n.severity)
+    for f in alone.columns:
+        if f.state == "new_blank":
+            assert f"column:{f.column_id}" not in reminded
+        else:
+            assert reminded[f"column:{f.column_id}"] in expected[f.state], f
+            assert any(n.key == f"column:{f.column_id}" and f.message in n.title for n in notices)
+    site_columns = {f"column:{r.id}" for r in sweep_column_facts(ctx) if r.site_id == hsite.id}
+    assert {k for k in reminded if k in site_columns} == {f"column:{f.column_id}" for f in alone.columns
+                                                          if f.state != "new_blank"}

@@ -318,3 +318,31 @@ def test_r81_veto_duty_is_copied_to_the_supervising_units_contact(swept):
     rows = copies()
     assert len(rows) == 1 and rows[0].user_id is None and f"栏目{col.slug}" in rows[0].text
     assert "抄送" in rows[0].subject
+
+
+def test_r80_the_sweep_pauses_the_cycle_collector_and_restores_it(swept):
+    """run_sweep turns Python's cycle collector off while it works (a first
+    sweep keeps 10^6 objects alive) and puts it back as it was, also when a
+    sweep fails."""
+    import gc
+
+    from intranet.reminders.engine import register_sweep
+    seen = []
+    register_sweep(swept, lambda ctx: seen.append(gc.isenabled()) or [])
+    assert gc.isenabled()
+    sweep_at(swept, datetime(2026, 11, 15, 10))
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        sweep_at(swept, datetime(2026, 11, 15, 11))
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+    def broken(ctx):
+        raise RuntimeError("a sweep failed")
+    register_sweep(swept, broken)
+    with pytest.raises(RuntimeError):
+        sweep_at(swept, datetime(2026, 11, 15, 12))
+    db.session.rollback()
+    assert gc.isenabled()
