@@ -2,7 +2,7 @@
 site homepages, units whose columns are all long stale (R-13), passwords about
 to expire (R-04) and expired items (R-25). Each is a fixed number of set-based
 queries, whatever the number of columns."""
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, func, select, update

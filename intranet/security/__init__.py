@@ -25,7 +25,9 @@ def _signed_in_state_first():
     kept page can be served without loading the person (serve_kept_page);
     otherwise the person, their session row and the token come in one query
     (in autocommit for the pages whose GET only reads)."""
-    if request.method == "GET" and request.endpoint in current_app.extensions.get("lanmu_kept_pages", {}):
+    extensions = current_app.extensions
+    if (request.method == "GET" and request.endpoint in extensions.get("lanmu_kept_pages", {})
+            and extensions.get("lanmu_intranet_memo") is not None):
         sessions.read_signed_in_state()
     else:
         read_listed_pages_in_autocommit()
